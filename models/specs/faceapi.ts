@@ -1,0 +1,40 @@
+// @vladmandic/face-api's networks, written as ONNX graphs from face-api's own topology
+// (models/convert/faceapi/*) over its uint8-quantised tfjs weights.
+import type { ModelSpec } from '../spec.ts';
+import { buildDlibResnet, DLIB_INPUT_SIZE, DLIB_MEAN_RGB, DLIB_STD } from '../convert/faceapi/dlib-resnet.ts';
+import { DLIB_CHIP_PADDING, DLIB_FIVE_POINT_TEMPLATE } from '../convert/faceapi/dlib-template.ts';
+import { FACEAPI_PACKAGE } from '../convert/faceapi/layers.ts';
+
+const weights = (name: string) => [`model/${name}-weights_manifest.json`, `model/${name}.bin`];
+
+const dlibResnet: ModelSpec = {
+  id: 'faceapi-dlib-resnet',
+  role: 'embedder',
+  source: { package: FACEAPI_PACKAGE, files: weights('face_recognition_model') },
+  input: {
+    name: 'input', shape: [-1, DLIB_INPUT_SIZE, DLIB_INPUT_SIZE, 3], layout: 'NHWC', colour: 'rgb',
+    mean: DLIB_MEAN_RGB, std: [DLIB_STD, DLIB_STD, DLIB_STD],
+  },
+  outputs: [{ name: 'descriptor', shape: [-1, 128], description: 'dlib face descriptor (not normalised; compare by Euclidean distance)' }],
+  extra: {
+    alignment: {
+      size: DLIB_INPUT_SIZE,
+      padding: DLIB_CHIP_PADDING,
+      // Image-left eye centre, image-right eye centre, nose tip, image-left / image-right mouth corner.
+      fivePointTemplate: DLIB_FIVE_POINT_TEMPLATE,
+      templateSource: "derived from dlib's mean 68-point face shape (get_face_chip_details), 150 px chip with 0.25 padding",
+      transform: 'similarity',
+    },
+    descriptor: {
+      dimensions: 128,
+      // dlib trained its descriptor for Euclidean distance (same person below 0.6); descriptors are not
+      // unit length (norms about 1.3-1.5 on the sample faces), so feed raw descriptors to an L2 index.
+      metric: 'euclidean',
+      sameIdentityThreshold: 0.6,
+      l2NormaliseForCosine: false,
+    },
+  },
+  build: (dir) => buildDlibResnet(dir),
+};
+
+export default [dlibResnet] satisfies ModelSpec[];

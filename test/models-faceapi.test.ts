@@ -1,0 +1,53 @@
+// Parity of our ONNX conversions of face-api's networks with face-api's own tfjs code
+// (WASM backend), on real faces: the packages' sample photos and ORL when present.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { buildDlibResnet } from '../models/convert/faceapi/dlib-resnet.ts';
+import { FaceApiReference, faceApiDir, orlCrops, orlDir, sampleFaceCrops, type ImageBatch } from './lib/faceapi-reference.ts';
+
+const session = (bytes: Uint8Array) => ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 2 });
+const nhwc = (b: ImageBatch) => new ort.Tensor('float32', b.data, [b.n, b.height, b.width, 3]);
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let d = 0; let na = 0; let nb = 0;
+  for (let i = 0; i < a.length; i++) { d += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return d / Math.sqrt(na * nb);
+}
+const row = (x: Float32Array, i: number, width: number) => x.subarray(i * width, (i + 1) * width);
+
+let ref: FaceApiReference;
+beforeAll(async () => { ref = await FaceApiReference.load('wasm', ['dlib']); });
+
+describe('faceapi-dlib-resnet (face descriptor)', () => {
+  let model: ort.InferenceSession;
+  beforeAll(async () => { model = await session(buildDlibResnet(faceApiDir)); });
+
+  async function compare(batch: ImageBatch) {
+    const ours = (await model.run({ input: nhwc(batch) })).descriptor.data as Float32Array;
+    const theirs = await ref.descriptors(batch);
+    expect(ours.length).toBe(batch.n * 128);
+    for (let i = 0; i < batch.n; i++) {
+      const a = row(ours, i, 128); const b = row(theirs, i, 128);
+      expect(cosine(a, b)).toBeGreaterThan(0.99999);
+      // Absolute agreement too: dlib compares descriptors by Euclidean distance (threshold 0.6).
+      expect(Math.hypot(...a.map((v, k) => v - b[k]))).toBeLessThan(1e-3);
+    }
+    return ours;
+  }
+
+  it('matches face-api on face crops from the sample photos, batched', async () => {
+    const batch = await sampleFaceCrops(150);
+    const ours = await compare(batch);
+    // The batch dimension is symbolic: one image alone gives the same descriptor.
+    const one = { ...batch, n: 1, data: batch.data.subarray(0, 150 * 150 * 3) };
+    const single = (await model.run({ input: nhwc(one) })).descriptor.data as Float32Array;
+    expect(cosine(single, row(ours, 0, 128))).toBeGreaterThan(0.999999);
+    // Distinct people give distinct descriptors (a broken graph tends to collapse them).
+    expect(Math.hypot(...row(ours, 0, 128).map((v, k) => v - ours[128 + k]))).toBeGreaterThan(0.3);
+  });
+
+  it.skipIf(!orlDir())('matches face-api on ORL faces (skipped: ../shared/data/faces/orl absent)', async () => {
+    const { batch } = await orlCrops(150, 4, 2);
+    await compare(batch);
+  });
+});
