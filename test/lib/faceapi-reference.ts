@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 const require = createRequire(import.meta.url);
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -137,7 +137,7 @@ export const SAMPLE_FACES: { file: string; box: [number, number, number, number]
 /** Whole sample photos with several faces, for the detector. */
 export const SAMPLE_PHOTOS = ['samples.jpg', 'screenshot-facedetect.jpg', 'screenshot-faceid.jpg', 'screenshot-facematch.jpg', 'screenshot-vrm.jpg'];
 
-async function rgbFloat(img: sharp.Sharp): Promise<Float32Array> {
+async function rgbFloat(img: Sharp): Promise<Float32Array> {
   const { data } = await img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   return Float32Array.from(data);
 }
@@ -174,7 +174,7 @@ export async function samplePhotoSquare(file: string, size: number): Promise<{ b
 }
 
 /** Binary (P5) 8-bit PGM as a sharp image: sharp's libvips build here has no PGM loader. */
-function readPgm(file: string): sharp.Sharp {
+function readPgm(file: string): Sharp {
   const buf = readFileSync(file);
   const fields: string[] = [];
   let i = 2;
