@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { buildDlibResnet } from '../models/convert/faceapi/dlib-resnet.ts';
+import { buildLandmark68 } from '../models/convert/faceapi/landmark68.ts';
 import { FaceApiReference, faceApiDir, orlCrops, orlDir, sampleFaceCrops, type ImageBatch } from './lib/faceapi-reference.ts';
 
 const session = (bytes: Uint8Array) => ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 2 });
@@ -16,7 +17,7 @@ function cosine(a: Float32Array, b: Float32Array): number {
 const row = (x: Float32Array, i: number, width: number) => x.subarray(i * width, (i + 1) * width);
 
 let ref: FaceApiReference;
-beforeAll(async () => { ref = await FaceApiReference.load('wasm', ['dlib']); });
+beforeAll(async () => { ref = await FaceApiReference.load('wasm', ['dlib', 'landmark68']); });
 
 describe('faceapi-dlib-resnet (face descriptor)', () => {
   let model: ort.InferenceSession;
@@ -46,8 +47,41 @@ describe('faceapi-dlib-resnet (face descriptor)', () => {
     expect(Math.hypot(...row(ours, 0, 128).map((v, k) => v - ours[128 + k]))).toBeGreaterThan(0.3);
   });
 
-  it.skipIf(!orlDir())('matches face-api on ORL faces (skipped: ../shared/data/faces/orl absent)', async () => {
+  it.skipIf(!orlDir())('matches face-api on ORL faces (skips when ../shared/data/faces/orl is absent)', async () => {
     const { batch } = await orlCrops(150, 4, 2);
     await compare(batch);
+  });
+});
+
+describe('faceapi-landmark68 (68 landmarks)', () => {
+  let model: ort.InferenceSession;
+  beforeAll(async () => { model = await session(buildLandmark68(faceApiDir)); });
+
+  async function compare(batch: ImageBatch) {
+    const ours = (await model.run({ input: nhwc(batch) })).landmarks.data as Float32Array;
+    const theirs = await ref.landmarks(batch);
+    expect(ours.length).toBe(batch.n * 136);
+    let worst = 0;
+    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]) * 112);
+    // Within 1 px at the model's input scale (aim: far below).
+    expect(worst).toBeLessThan(0.01);
+    return ours;
+  }
+
+  it('matches face-api on face crops from the sample photos, batched', async () => {
+    const ours = await compare(await sampleFaceCrops(112));
+    // The points are a face: the image-left eye (36..41) lies left of the image-right eye (42..47), above the mouth (48..67).
+    for (let i = 0; i < ours.length / 136; i++) {
+      const p = row(ours, i, 136);
+      const mean = (from: number, to: number, axis: 0 | 1) => {
+        let s = 0; for (let k = from; k <= to; k++) s += p[2 * k + axis]; return s / (to - from + 1);
+      };
+      expect(mean(36, 41, 0)).toBeLessThan(mean(42, 47, 0));
+      expect(mean(36, 47, 1)).toBeLessThan(mean(48, 67, 1));
+    }
+  });
+
+  it.skipIf(!orlDir())('matches face-api on ORL faces (skips when ../shared/data/faces/orl is absent)', async () => {
+    await compare((await orlCrops(112, 4, 2)).batch);
   });
 });

@@ -4,6 +4,7 @@ import type { ModelSpec } from '../spec.ts';
 import { buildDlibResnet, DLIB_INPUT_SIZE, DLIB_MEAN_RGB, DLIB_STD } from '../convert/faceapi/dlib-resnet.ts';
 import { DLIB_CHIP_PADDING, DLIB_FIVE_POINT_TEMPLATE } from '../convert/faceapi/dlib-template.ts';
 import { FACEAPI_PACKAGE } from '../convert/faceapi/layers.ts';
+import { buildLandmark68, LANDMARK68_INPUT_SIZE, LANDMARK68_MEAN_RGB, LANDMARK68_STD } from '../convert/faceapi/landmark68.ts';
 
 const weights = (name: string) => [`model/${name}-weights_manifest.json`, `model/${name}.bin`];
 
@@ -37,4 +38,27 @@ const dlibResnet: ModelSpec = {
   build: (dir) => buildDlibResnet(dir),
 };
 
-export default [dlibResnet] satisfies ModelSpec[];
+const landmark68: ModelSpec = {
+  id: 'faceapi-landmark68',
+  role: 'landmarks',
+  source: { package: FACEAPI_PACKAGE, files: weights('face_landmark_68_model') },
+  input: {
+    name: 'input', shape: [-1, LANDMARK68_INPUT_SIZE, LANDMARK68_INPUT_SIZE, 3], layout: 'NHWC', colour: 'rgb',
+    mean: LANDMARK68_MEAN_RGB, std: [LANDMARK68_STD, LANDMARK68_STD, LANDMARK68_STD],
+  },
+  outputs: [{
+    name: 'landmarks', shape: [-1, 136],
+    description: 'iBUG 68 points as x0, y0, x1, y1, …, relative to the input (multiply by 112 for pixels)',
+  }],
+  extra: {
+    points: 68,
+    scheme: 'iBUG 300-W 68-point (jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67)',
+    coordinates: 'relative',
+    // face-api feeds the face box padded to a centred square (zeros) and resized to 112.
+    inputCrop: 'face box padded to a centred square with zeros, resized to 112x112',
+    fivePointFrom68: { leftEye: [36, 37, 38, 39, 40, 41], rightEye: [42, 43, 44, 45, 46, 47], nose: [30], mouthLeft: [48], mouthRight: [54] },
+  },
+  build: (dir) => buildLandmark68(dir),
+};
+
+export default [dlibResnet, landmark68] satisfies ModelSpec[];
