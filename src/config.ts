@@ -1,0 +1,57 @@
+// Service configuration from the environment: one place, parsed and validated once at start.
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  adminKey?: string;
+  logLevel: string;
+  /** Largest JSON or raw body accepted on any route, in bytes. */
+  bodyLimit: number;
+  /** Largest image or template accepted inside a request, in bytes. */
+  maxUploadBytes: number;
+  /** Per-key request budget: tokens per second and burst. */
+  rateLimit: { perSecond: number; burst: number };
+  /** How long graceful shutdown waits for in-flight requests. */
+  shutdownGraceMs: number;
+  /** Keep probes (images, templates) of no-hit checks. Off: travellers who match nothing leave no trace. */
+  retainNoHitProbes: boolean;
+}
+
+function int(name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+  return v;
+}
+
+function bool(name: string, def: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(overrides: Partial<Config> = {}): Config {
+  const cfg: Config = {
+    port: int('PORT', 8080, 0, 65535),
+    host: process.env.HOST || '127.0.0.1',
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: path.resolve(process.env.DATA_DIR || './data'),
+    adminKey: process.env.BIOCHECK_ADMIN_KEY || undefined,
+    logLevel: process.env.LOG_LEVEL || 'info',
+    bodyLimit: int('BIOCHECK_BODY_LIMIT', 16 * 1024 * 1024, 1024),
+    maxUploadBytes: int('BIOCHECK_MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024),
+    rateLimit: {
+      perSecond: int('BIOCHECK_RATE_PER_SECOND', 200, 1),
+      burst: int('BIOCHECK_RATE_BURST', 400, 1),
+    },
+    shutdownGraceMs: int('BIOCHECK_SHUTDOWN_GRACE_MS', 10_000, 0),
+    retainNoHitProbes: bool('BIOCHECK_RETAIN_NO_HIT_PROBES', false),
+  };
+  return { ...cfg, ...overrides };
+}

@@ -1,0 +1,61 @@
+// The fastify application: parsers, validation, auth, metrics, docs and the routes.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { AppContext } from '../context.ts';
+import { installAuth } from './auth.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { installMetrics } from './metrics.ts';
+import { ErrorBody } from './schemas.ts';
+import { healthRoutes } from './routes/health.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { subjectRoutes } from './routes/subjects.ts';
+import { watchlistRoutes } from './routes/watchlists.ts';
+
+/** Binary bodies: images, minutiae templates, ANSI/NIST-ITL transactions. */
+export const BINARY_TYPES = [
+  'image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/jp2', 'image/jpx', 'image/j2k',
+  'application/octet-stream', 'application/vnd.ansi-nist-itl',
+];
+
+/** Extra route groups, registered by later layers (face, finger, checks, cases). */
+export type RouteInstaller = (app: FastifyInstance, ctx: AppContext) => void;
+
+export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = [], logger: boolean | object = true): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger === true ? { level: ctx.config.logLevel, redact: ['req.headers.authorization'] } : logger,
+    bodyLimit: ctx.config.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'requestId',
+    genReqId: () => randomUUID(),
+    disableRequestLogging: false,
+    // Finish in-flight requests on close; drop idle keep-alive sockets at once.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    // No type coercion: a number where a string is due is a client error. Query strings use string schemas.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+  });
+  ctx.log = app.log;
+  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+  for (const t of BINARY_TYPES) {
+    app.addContentTypeParser(t, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  }
+  app.addSchema(ErrorBody);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'biocheck', version: '0.1.0', description: 'Frontline biometric checks against watchlists: face and fingerprints, hit/no-hit sharing, cases for examiners.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  installErrorHandling(app);
+  installAuth(app, ctx);
+  installMetrics(app, ctx);
+  healthRoutes(app, ctx);
+  keyRoutes(app, ctx);
+  watchlistRoutes(app, ctx);
+  subjectRoutes(app, ctx);
+  for (const install of extraRoutes) install(app, ctx);
+  return app;
+}

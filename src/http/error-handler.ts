@@ -1,0 +1,54 @@
+// Turns every failure into {"error": {"code", "message"}} with a status from the one table of codes.
+// Clients never see stack traces, internal paths or SQL.
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { AppError, ERROR_CODES, type ErrorCode } from '../errors.ts';
+
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string, details?: Record<string, unknown>, retryAfter?: number) {
+  if (retryAfter !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+  return reply.status(ERROR_CODES[code]).send({ error: { code, message, ...(details ? { details } : {}) } });
+}
+
+/** Fastify's own error codes → ours. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_VALIDATION: 'VALIDATION_FAILED',
+};
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) request.log.warn({ code: err.code }, err.message);
+      return sendError(reply, err.code, err.message, err.details, err.retryAfter);
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const first = fe.validation[0];
+      const where = `${fe.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+      const extra = first?.params && 'additionalProperty' in first.params ? ` '${String(first.params.additionalProperty)}'` : '';
+      return sendError(reply, 'VALIDATION_FAILED', `${where} ${first?.message ?? 'is invalid'}${extra}`);
+    }
+    if (fe.code && FASTIFY_CODES[fe.code]) {
+      const code = FASTIFY_CODES[fe.code];
+      const msg = code === 'MALFORMED_JSON' ? 'the body is not valid JSON'
+        : code === 'PAYLOAD_TOO_LARGE' ? 'the body is larger than this route accepts'
+          : code === 'UNSUPPORTED_MEDIA_TYPE' ? `unsupported Content-Type '${request.headers['content-type'] ?? ''}'`
+            : 'bad request';
+      return sendError(reply, code, msg);
+    }
+    // JSON syntax errors raised by the body parser carry a 400 status and no Fastify code.
+    if (err instanceof SyntaxError || (fe.statusCode === 400 && /JSON/i.test(err.message))) {
+      return sendError(reply, 'MALFORMED_JSON', 'the body is not valid JSON');
+    }
+    if (fe.statusCode === 413) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'the body is larger than this route accepts');
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return sendError(reply, 'BAD_REQUEST', 'bad request');
+    request.log.error({ err }, 'unhandled error');
+    return sendError(reply, 'INTERNAL', 'internal error; the request id identifies it in the logs');
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+}

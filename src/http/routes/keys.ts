@@ -1,0 +1,53 @@
+// API keys (admin only): create, list, revoke.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import { appendAudit } from '../../store/audit.ts';
+import { createKey, type Role as RoleT } from '../../store/keys.ts';
+import { isUuid } from '../../store/subjects.ts';
+import { actor, principal } from '../auth.ts';
+import { AgencyCode, IdParams, Role, StrictObject, bearer, commonErrors } from '../schemas.ts';
+
+const CreateKey = StrictObject({ role: Role, agency: AgencyCode, label: Type.Optional(Type.String({ maxLength: 200 })) });
+
+export function keyRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Body: Static<typeof CreateKey> }>('/v1/keys', {
+    config: { roles: ['admin'] },
+    schema: { tags: ['keys'], summary: 'Create an API key (shown once)', security: bearer, body: CreateKey,
+      response: { 201: Type.Object({ id: Type.String(), key: Type.String(), role: Role, agency: Type.String() }), ...commonErrors } },
+  }, async (req, reply) => {
+    const p = principal(req);
+    const out = await ctx.db.tx(async (c) => {
+      const k = await createKey(c, req.body.role as RoleT, req.body.agency, req.body.label ?? null, p.keyId);
+      await appendAudit(c, { ...actor(p), requestId: req.id, action: 'key.create', target: k.id, details: { role: req.body.role, agency: req.body.agency } });
+      return k;
+    });
+    return reply.status(201).send({ ...out, role: req.body.role, agency: req.body.agency });
+  });
+
+  app.get('/v1/keys', {
+    config: { roles: ['admin'] },
+    schema: { tags: ['keys'], summary: 'List API keys (never their secrets)', security: bearer },
+  }, async () => {
+    const r = await ctx.db.query<{ id: string; role: string; agency: string; label: string | null; created_at: Date; revoked_at: Date | null }>(
+      'SELECT id, role, agency, label, created_at, revoked_at FROM api_keys ORDER BY created_at');
+    return { keys: r.rows.map((k) => ({ id: k.id, role: k.role, agency: k.agency, label: k.label, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })) };
+  });
+
+  app.delete<{ Params: Static<typeof IdParams> }>('/v1/keys/:id', {
+    config: { roles: ['admin'] },
+    schema: { tags: ['keys'], summary: 'Revoke an API key', security: bearer, params: IdParams },
+  }, async (req, reply) => {
+    const p = principal(req);
+    if (!isUuid(req.params.id)) throw new AppError('KEY_NOT_FOUND', 'no such key');
+    if (req.params.id === p.keyId) throw new AppError('CONFLICT', 'a key cannot revoke itself');
+    const done = await ctx.db.tx(async (c) => {
+      const r = await c.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [req.params.id]);
+      if (r.rowCount) await appendAudit(c, { ...actor(p), requestId: req.id, action: 'key.revoke', target: req.params.id });
+      return r.rowCount;
+    });
+    if (!done) throw new AppError('KEY_NOT_FOUND', 'no such active key');
+    return reply.status(204).send();
+  });
+}

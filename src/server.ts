@@ -1,0 +1,31 @@
+// `npm start`: the service on PORT/HOST, embedded PostgreSQL unless DATABASE_URL is set.
+import { loadConfig } from './config.ts';
+import { createService } from './service.ts';
+import { defaultModules } from './modules.ts';
+
+async function main() {
+  const config = loadConfig();
+  const service = await createService(config, await defaultModules());
+  if (service.bootstrapKey) {
+    // Printed once: it is stored only as a hash.
+    console.log(`\n[biocheck] bootstrap admin API key (shown once, store it now):\n  ${service.bootstrapKey}\n`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    service.app.log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
+    const force = setTimeout(() => { service.app.log.error('shutdown grace period over; exiting'); process.exit(1); }, config.shutdownGraceMs);
+    force.unref();
+    await service.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  await service.app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((e) => {
+  console.error('[biocheck] failed to start:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});

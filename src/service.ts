@@ -1,0 +1,60 @@
+// Assembles the service: database (embedded or DATABASE_URL), migrations, bootstrap key, HTTP app.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { Closer, Readiness, SampleEvents, type AppContext } from './context.ts';
+import { buildApp, type RouteInstaller } from './http/app.ts';
+import { createRegistry } from './http/metrics.ts';
+import { Db } from './store/db.ts';
+import { startEmbeddedPostgres } from './store/embedded.ts';
+import { countAdminKeys, createKey, importAdminKey } from './store/keys.ts';
+import { migrate } from './store/migrate.ts';
+
+/** Agency of the bootstrap admin key. */
+const BOOTSTRAP_AGENCY = 'ADMIN';
+
+/** A later layer: starts its services (models, indexes) and adds its routes. */
+export interface Module {
+  name: string;
+  start(ctx: AppContext): Promise<void>;
+  routes?: RouteInstaller;
+}
+
+export interface Service { app: FastifyInstance; ctx: AppContext; close(): Promise<void>; bootstrapKey?: string }
+
+export async function createService(config: Config, modules: Module[] = [], opts: { logger?: boolean | object } = {}): Promise<Service> {
+  const closer = new Closer();
+  const early = (m: string) => { if (opts.logger !== false) console.log(`[biocheck] ${m}`); };
+  let url = config.databaseUrl;
+  if (!url) {
+    const pg = await startEmbeddedPostgres(config.dataDir, early);
+    closer.add('embedded PostgreSQL', () => pg.stop());
+    url = pg.url;
+  }
+  const db = new Db(url);
+  closer.add('database pool', () => db.close());
+  try {
+    await migrate(db, early);
+    let bootstrapKey: string | undefined;
+    if (config.adminKey) await importAdminKey(db, config.adminKey, BOOTSTRAP_AGENCY);
+    else if ((await countAdminKeys(db)) === 0) {
+      bootstrapKey = (await createKey(db.pool, 'admin', BOOTSTRAP_AGENCY, 'bootstrap', null)).key;
+    }
+    const ctx: AppContext = {
+      config, db, metrics: createRegistry(), readiness: new Readiness(), closer,
+      log: undefined as unknown as AppContext['log'], samples: new SampleEvents(), services: {},
+    };
+    ctx.readiness.register('database', () => db.ping());
+    const app = await buildApp(ctx, modules.flatMap((m) => (m.routes ? [m.routes] : [])), opts.logger ?? true);
+    for (const m of modules) await m.start(ctx);
+    return {
+      app, ctx, bootstrapKey,
+      close: async () => {
+        await app.close();
+        await closer.closeAll((m) => early(m));
+      },
+    };
+  } catch (e) {
+    await closer.closeAll(early);
+    throw e;
+  }
+}

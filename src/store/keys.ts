@@ -1,0 +1,68 @@
+// API keys: "bck_<prefix>_<secret>". The prefix finds the row; only a hash of the secret is stored,
+// and it is compared in constant time.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db, Queryable } from './db.ts';
+
+export type Role = 'admin' | 'enroller' | 'kiosk' | 'examiner';
+export const ROLES: readonly Role[] = ['admin', 'enroller', 'kiosk', 'examiner'];
+
+export interface Principal { keyId: string; role: Role; agency: string; label: string | null }
+
+const KEY_RE = /^bck_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+const hashSecret = (secret: string) => createHash('sha256').update(secret).digest();
+
+export function generateKey(): { key: string; prefix: string; secretHash: Buffer } {
+  const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+  const secret = randomBytes(32).toString('base64url');
+  return { key: `bck_${prefix}_${secret}`, prefix, secretHash: hashSecret(secret) };
+}
+
+export async function ensureAgency(q: Queryable, code: string): Promise<void> {
+  await q.query('INSERT INTO agencies (code) VALUES ($1) ON CONFLICT DO NOTHING', [code]);
+}
+
+export async function createKey(q: Queryable, role: Role, agency: string, label: string | null, createdBy: string | null):
+  Promise<{ id: string; key: string }> {
+  await ensureAgency(q, agency);
+  const { key, prefix, secretHash } = generateKey();
+  const r = await q.query<{ id: string }>(
+    'INSERT INTO api_keys (prefix, secret_hash, role, agency, label, created_by) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id',
+    [prefix, secretHash, role, agency, label, createdBy]);
+  return { id: r.rows[0].id, key };
+}
+
+/** Stores a key given from outside (BIOCHECK_ADMIN_KEY) if it is not there yet. */
+export async function importAdminKey(db: Db, key: string, agency: string): Promise<string> {
+  const m = KEY_RE.exec(key);
+  // Any string of 24+ characters is accepted as a bootstrap key; it is hashed like the others.
+  const prefix = m ? m[1] : `env${createHash('sha256').update(key).digest('hex').slice(0, 9)}`;
+  const secret = m ? m[2] : key;
+  await ensureAgency(db.pool, agency);
+  const r = await db.query<{ id: string }>(
+    `INSERT INTO api_keys (prefix, secret_hash, role, agency, label) VALUES ($1,$2,'admin',$3,'bootstrap (BIOCHECK_ADMIN_KEY)')
+     ON CONFLICT (prefix) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, revoked_at = NULL RETURNING id`,
+    [prefix, hashSecret(secret), agency]);
+  return r.rows[0].id;
+}
+
+export async function authenticate(db: Db, key: string): Promise<Principal | null> {
+  let prefix: string;
+  let secret: string;
+  const m = KEY_RE.exec(key);
+  if (m) [, prefix, secret] = m;
+  else if (key.length >= 24 && key.length <= 512) { prefix = `env${createHash('sha256').update(key).digest('hex').slice(0, 9)}`; secret = key; }
+  else return null;
+  const r = await db.query<{ id: string; secret_hash: Buffer; role: Role; agency: string; label: string | null }>(
+    'SELECT id, secret_hash, role, agency, label FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL', [prefix]);
+  const row = r.rows[0];
+  const given = hashSecret(secret);
+  // Compare even when no row matched, so timing does not tell whether a prefix exists.
+  const stored = row?.secret_hash ?? Buffer.alloc(32);
+  const ok = timingSafeEqual(given, stored) && row !== undefined;
+  return ok ? { keyId: row.id, role: row.role, agency: row.agency, label: row.label } : null;
+}
+
+export async function countAdminKeys(db: Db): Promise<number> {
+  const r = await db.query<{ n: string }>("SELECT count(*) AS n FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL");
+  return Number(r.rows[0].n);
+}

@@ -1,0 +1,52 @@
+// Watchlists: owned by an agency, disclosed in full or as hit/no-hit only.
+import type { Db, Queryable } from './db.ts';
+import type { Principal } from './keys.ts';
+
+export type Disclosure = 'full' | 'hit-no-hit';
+
+export interface Watchlist {
+  id: string; num: number; name: string; agency: string; disclosure: Disclosure;
+  searchableBy: string[] | null; description: string | null; createdAt: string;
+}
+
+interface Row { id: string; num: number; name: string; agency: string; disclosure: Disclosure; searchable_by: string[] | null; description: string | null; created_at: Date }
+
+const toWatchlist = (r: Row): Watchlist => ({
+  id: r.id, num: r.num, name: r.name, agency: r.agency, disclosure: r.disclosure,
+  searchableBy: r.searchable_by, description: r.description, createdAt: r.created_at.toISOString(),
+});
+
+export async function insertWatchlist(q: Queryable, w: { id: string; name: string; agency: string; disclosure: Disclosure; searchableBy?: string[] | null; description?: string | null }): Promise<Watchlist | null> {
+  const r = await q.query<Row>(
+    `INSERT INTO watchlists (id, name, agency, disclosure, searchable_by, description) VALUES ($1,$2,$3,$4,$5,$6)
+     ON CONFLICT (id) DO NOTHING RETURNING *`,
+    [w.id, w.name, w.agency, w.disclosure, w.searchableBy ?? null, w.description ?? null]);
+  return r.rows[0] ? toWatchlist(r.rows[0]) : null;
+}
+
+export async function getWatchlist(q: Queryable, id: string): Promise<Watchlist | null> {
+  const r = await q.query<Row>('SELECT * FROM watchlists WHERE id = $1 AND deleted_at IS NULL', [id]);
+  return r.rows[0] ? toWatchlist(r.rows[0]) : null;
+}
+
+export async function listWatchlists(q: Queryable): Promise<Watchlist[]> {
+  const r = await q.query<Row>('SELECT * FROM watchlists WHERE deleted_at IS NULL ORDER BY id');
+  return r.rows.map(toWatchlist);
+}
+
+/** Whether a caller may run checks against this watchlist. */
+export function maySearch(p: Principal, w: Watchlist): boolean {
+  if (p.role === 'admin') return true;
+  if (p.role !== 'kiosk' && p.role !== 'examiner') return false;
+  return w.searchableBy === null || w.searchableBy.includes(p.agency) || w.agency === p.agency;
+}
+
+/** Whether a caller may see the identities (subject id, reference, name, samples) in this watchlist. */
+export function maySeeIdentity(p: Principal, w: Watchlist): boolean {
+  return w.disclosure === 'full' || p.agency === w.agency;
+}
+
+/** Whether a caller may enrol into, or delete from, this watchlist. */
+export function mayManage(p: Principal, w: Watchlist): boolean {
+  return p.role === 'admin' || (p.role === 'enroller' && p.agency === w.agency);
+}
