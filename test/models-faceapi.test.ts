@@ -4,7 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { buildDlibResnet } from '../models/convert/faceapi/dlib-resnet.ts';
 import { buildLandmark68 } from '../models/convert/faceapi/landmark68.ts';
-import { FaceApiReference, faceApiDir, orlCrops, orlDir, sampleFaceCrops, type ImageBatch } from './lib/faceapi-reference.ts';
+import { buildSsdMobilenetv1, SSD_ANCHORS } from '../models/convert/faceapi/ssd-mobilenetv1.ts';
+import { batchItem, decodeSsd, type Box } from '../src/face/detect/ssd-decode.ts';
+import {
+  FaceApiReference, faceApiDir, orlCrops, orlDir, sampleFaceCrops, samplePhotoSquare, SAMPLE_PHOTOS, type ImageBatch,
+} from './lib/faceapi-reference.ts';
 
 const session = (bytes: Uint8Array) => ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 2 });
 const nhwc = (b: ImageBatch) => new ort.Tensor('float32', b.data, [b.n, b.height, b.width, 3]);
@@ -17,7 +21,7 @@ function cosine(a: Float32Array, b: Float32Array): number {
 const row = (x: Float32Array, i: number, width: number) => x.subarray(i * width, (i + 1) * width);
 
 let ref: FaceApiReference;
-beforeAll(async () => { ref = await FaceApiReference.load('wasm', ['dlib', 'landmark68']); });
+beforeAll(async () => { ref = await FaceApiReference.load('wasm', ['dlib', 'landmark68', 'ssd']); });
 
 describe('faceapi-dlib-resnet (face descriptor)', () => {
   let model: ort.InferenceSession;
@@ -83,5 +87,47 @@ describe('faceapi-landmark68 (68 landmarks)', () => {
 
   it.skipIf(!orlDir())('matches face-api on ORL faces (skips when ../shared/data/faces/orl is absent)', async () => {
     await compare((await orlCrops(112, 4, 2)).batch);
+  });
+});
+
+describe('faceapi-ssd-mobilenetv1 (face detector)', () => {
+  let model: ort.InferenceSession;
+  beforeAll(async () => { model = await session(buildSsdMobilenetv1(faceApiDir)); });
+
+  function iou(a: Box, b: Box): number {
+    const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+    const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+    return (w * h) / (a.width * a.height + b.width * b.height - w * h);
+  }
+
+  it('gives face-api\'s raw boxes and scores for every anchor, batched', async () => {
+    const photos = await Promise.all(SAMPLE_PHOTOS.slice(0, 2).map((f) => samplePhotoSquare(f, 512)));
+    const batch: ImageBatch = { n: 2, height: 512, width: 512, data: new Float32Array(2 * 512 * 512 * 3) };
+    photos.forEach((p, i) => batch.data.set(p.batch.data, i * 512 * 512 * 3));
+    const out = await model.run({ input: nhwc(batch) });
+    expect(out.boxes.dims).toEqual([2, SSD_ANCHORS, 4]);
+    expect(out.scores.dims).toEqual([2, SSD_ANCHORS]);
+    const theirs = await ref.ssd(batch);
+    const boxes = out.boxes.data as Float32Array; const scores = out.scores.data as Float32Array;
+    let worstBox = 0; let worstScore = 0;
+    for (let i = 0; i < boxes.length; i++) worstBox = Math.max(worstBox, Math.abs(boxes[i] - theirs.boxes[i]));
+    for (let i = 0; i < scores.length; i++) worstScore = Math.max(worstScore, Math.abs(scores[i] - theirs.scores[i]));
+    expect(worstBox * 512).toBeLessThan(0.01); // pixels at the input scale
+    expect(worstScore).toBeLessThan(1e-4);
+  });
+
+  // The group photos (up to ~70 faces); the single-portrait screenshots add little.
+  it.each(SAMPLE_PHOTOS.filter((f) => f !== 'screenshot-faceid.jpg' && f !== 'screenshot-vrm.jpg'))('finds the faces face-api finds, in the same order, in %s', async (file) => {
+    const { batch } = await samplePhotoSquare(file, 512);
+    const out = await model.run({ input: nhwc(batch) });
+    const { boxes, scores } = batchItem(out.boxes.data as Float32Array, out.scores.data as Float32Array, SSD_ANCHORS, 0);
+    const ours = decodeSsd(boxes, scores, { width: 512, height: 512 });
+    const theirs = await ref.detectSsd(batch);
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(ours.length).toBe(theirs.length);
+    ours.forEach((d, i) => {
+      expect(iou(d.box, theirs[i])).toBeGreaterThan(0.95);
+      expect(Math.abs(d.score - theirs[i].score)).toBeLessThan(1e-4);
+    });
   });
 });

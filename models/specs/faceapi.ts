@@ -4,6 +4,7 @@ import type { ModelSpec } from '../spec.ts';
 import { buildDlibResnet, DLIB_INPUT_SIZE, DLIB_MEAN_RGB, DLIB_STD } from '../convert/faceapi/dlib-resnet.ts';
 import { DLIB_CHIP_PADDING, DLIB_FIVE_POINT_TEMPLATE } from '../convert/faceapi/dlib-template.ts';
 import { FACEAPI_PACKAGE } from '../convert/faceapi/layers.ts';
+import { buildSsdMobilenetv1, SSD_ANCHORS, SSD_BOX_CODER_SCALES, SSD_INPUT_SIZE, SSD_MEAN, SSD_STD } from '../convert/faceapi/ssd-mobilenetv1.ts';
 import { buildLandmark68, LANDMARK68_INPUT_SIZE, LANDMARK68_MEAN_RGB, LANDMARK68_STD } from '../convert/faceapi/landmark68.ts';
 
 const weights = (name: string) => [`model/${name}-weights_manifest.json`, `model/${name}.bin`];
@@ -61,4 +62,28 @@ const landmark68: ModelSpec = {
   build: (dir) => buildLandmark68(dir),
 };
 
-export default [dlibResnet, landmark68] satisfies ModelSpec[];
+const ssdMobilenetv1: ModelSpec = {
+  id: 'faceapi-ssd-mobilenetv1',
+  role: 'detector',
+  source: { package: FACEAPI_PACKAGE, files: weights('ssd_mobilenetv1_model') },
+  input: {
+    name: 'input', shape: [-1, SSD_INPUT_SIZE, SSD_INPUT_SIZE, 3], layout: 'NHWC', colour: 'rgb',
+    mean: [SSD_MEAN, SSD_MEAN, SSD_MEAN], std: [SSD_STD, SSD_STD, SSD_STD],
+  },
+  outputs: [
+    { name: 'boxes', shape: [-1, SSD_ANCHORS, 4], description: 'decoded boxes [ymin, xmin, ymax, xmax], relative to the square input' },
+    { name: 'scores', shape: [-1, SSD_ANCHORS], description: 'face probability (sigmoid) per anchor' },
+  ],
+  extra: {
+    anchors: SSD_ANCHORS,
+    // Anchor decoding (TF box coder, scales y, x, h, w) is inside the graph; NMS is not.
+    boxDecodingInGraph: true,
+    boxCoderScales: SSD_BOX_CODER_SCALES,
+    letterbox: 'pad bottom/right with zeros to a square of side max(width, height), then resize to 512 (face-api: bilinear)',
+    postprocess: 'src/face/detect/ssd-decode.ts (decodeSsd: greedy NMS, then relative → source pixels)',
+    nms: { minConfidence: 0.5, iouThreshold: 0.5, maxResults: 100 },
+  },
+  build: (dir) => buildSsdMobilenetv1(dir),
+};
+
+export default [dlibResnet, landmark68, ssdMobilenetv1] satisfies ModelSpec[];

@@ -27,9 +27,9 @@ export class FaceApiWeights {
     return { shape: w.shape, data: w.data as Float32Array };
   }
 
-  /** Throws when the graph ignored a weight: a sign the topology was misread. */
-  assertAllUsed(): void {
-    const unused = [...this.map.keys()].filter((k) => !this.used.has(k));
+  /** Throws when the graph ignored a weight (a sign the topology was misread), except `ignored` ones. */
+  assertAllUsed(ignored?: RegExp): void {
+    const unused = [...this.map.keys()].filter((k) => !this.used.has(k) && !ignored?.test(k));
     if (unused.length) throw new Error(`${this.modelName}: weights not used by the graph: ${unused.join(', ')}`);
   }
 }
