@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { RgbImage, Point, Box } from '../../src/face/image.js';
 import { loadOpenJpeg } from '../../src/face/jpeg2000.js';
 
@@ -49,7 +49,7 @@ export const PORTRAIT_FACE = {
 };
 
 /** Raw RGB from any sharp pipeline (grey expanded, alpha dropped). */
-export async function rgbOf(pipeline: sharp.Sharp): Promise<RgbImage> {
+export async function rgbOf(pipeline: Sharp): Promise<RgbImage> {
   const { data, info } = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const n = info.width * info.height;
   const rgb = new Uint8Array(n * 3);
@@ -59,7 +59,7 @@ export async function rgbOf(pipeline: sharp.Sharp): Promise<RgbImage> {
   return { width: info.width, height: info.height, channels: 3, data: rgb };
 }
 
-export function rgbToSharp(img: RgbImage): sharp.Sharp {
+export function rgbToSharp(img: RgbImage): Sharp {
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
     raw: { width: img.width, height: img.height, channels: 3 },
   });
