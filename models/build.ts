@@ -12,7 +12,10 @@ const require = createRequire(import.meta.url);
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
 function packageDir(name: string): { dir: string; version: string } {
-  const pj = require.resolve(`${name}/package.json`);
+  // Packages whose `exports` hide package.json (e.g. @vladmandic/human): look in node_modules.
+  const hidden = (require.resolve.paths(name) ?? []).map((p) => path.join(p, name, 'package.json')).find((p) => existsSync(p));
+  let pj: string;
+  try { pj = require.resolve(`${name}/package.json`); } catch (e) { if (!hidden) throw e; pj = hidden; }
   return { dir: path.dirname(pj), version: JSON.parse(readFileSync(pj, 'utf8')).version };
 }
 
