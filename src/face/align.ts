@@ -160,6 +160,7 @@ export function cropAndResize(
   if (![box.x, box.y, box.width, box.height, padFraction].every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
     throw new AppError('VALIDATION_FAILED', 'crop box must be finite with positive size');
   }
+  if (!(padFraction > -0.5)) throw new AppError('VALIDATION_FAILED', `padFraction must be above -0.5, got ${padFraction}`);
   let w = box.width * (1 + 2 * padFraction);
   let h = box.height * (1 + 2 * padFraction);
   const cx = box.x + box.width / 2;
