@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { buildDlibResnet } from '../models/convert/faceapi/dlib-resnet.ts';
 import { buildLandmark68 } from '../models/convert/faceapi/landmark68.ts';
 import { buildSsdMobilenetv1, SSD_ANCHORS } from '../models/convert/faceapi/ssd-mobilenetv1.ts';
+import { buildTinyFaceDetector, TINY_IOU_THRESHOLD } from '../models/convert/faceapi/tiny-face-detector.ts';
 import { batchItem, decodeSsd, type Box } from '../src/face/detect/ssd-decode.ts';
 import {
   FaceApiReference, faceApiDir, orlCrops, orlDir, sampleFaceCrops, samplePhotoSquare, SAMPLE_PHOTOS, type ImageBatch,
@@ -21,7 +22,7 @@ function cosine(a: Float32Array, b: Float32Array): number {
 const row = (x: Float32Array, i: number, width: number) => x.subarray(i * width, (i + 1) * width);
 
 let ref: FaceApiReference;
-beforeAll(async () => { ref = await FaceApiReference.load('wasm', ['dlib', 'landmark68', 'ssd']); });
+beforeAll(async () => { ref = await FaceApiReference.load('wasm', ['dlib', 'landmark68', 'ssd', 'tiny']); });
 
 describe('faceapi-dlib-resnet (face descriptor)', () => {
   let model: ort.InferenceSession;
@@ -90,15 +91,25 @@ describe('faceapi-landmark68 (68 landmarks)', () => {
   });
 });
 
+function iou(a: Box, b: Box): number {
+  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  return (w * h) / (a.width * a.height + b.width * b.height - w * h);
+}
+
+/** Same detections in the same order: IoU >= 0.95 and scores within 1e-4. */
+function expectSameDetections(ours: { score: number; box: Box }[], theirs: ({ score: number } & Box)[]) {
+  expect(theirs.length).toBeGreaterThan(0);
+  expect(ours.length).toBe(theirs.length);
+  ours.forEach((d, i) => {
+    expect(iou(d.box, theirs[i])).toBeGreaterThan(0.95);
+    expect(Math.abs(d.score - theirs[i].score)).toBeLessThan(1e-4);
+  });
+}
+
 describe('faceapi-ssd-mobilenetv1 (face detector)', () => {
   let model: ort.InferenceSession;
   beforeAll(async () => { model = await session(buildSsdMobilenetv1(faceApiDir)); });
-
-  function iou(a: Box, b: Box): number {
-    const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
-    const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
-    return (w * h) / (a.width * a.height + b.width * b.height - w * h);
-  }
 
   it('gives face-api\'s raw boxes and scores for every anchor, batched', async () => {
     const photos = await Promise.all(SAMPLE_PHOTOS.slice(0, 2).map((f) => samplePhotoSquare(f, 512)));
@@ -122,12 +133,21 @@ describe('faceapi-ssd-mobilenetv1 (face detector)', () => {
     const out = await model.run({ input: nhwc(batch) });
     const { boxes, scores } = batchItem(out.boxes.data as Float32Array, out.scores.data as Float32Array, SSD_ANCHORS, 0);
     const ours = decodeSsd(boxes, scores, { width: 512, height: 512 });
-    const theirs = await ref.detectSsd(batch);
-    expect(theirs.length).toBeGreaterThan(0);
-    expect(ours.length).toBe(theirs.length);
-    ours.forEach((d, i) => {
-      expect(iou(d.box, theirs[i])).toBeGreaterThan(0.95);
-      expect(Math.abs(d.score - theirs[i].score)).toBeLessThan(1e-4);
-    });
+    expectSameDetections(ours, await ref.detectSsd(batch));
+  });
+});
+
+describe('faceapi-tiny-face-detector (face detector)', () => {
+  let model: ort.InferenceSession;
+  beforeAll(async () => { model = await session(buildTinyFaceDetector(faceApiDir)); });
+
+  // samples.jpg's faces are too small for this detector at 416: face-api finds none there.
+  it.each(['screenshot-faceid.jpg', 'screenshot-facedetect.jpg', 'screenshot-facematch.jpg'])('finds the faces face-api finds, in the same order, in %s', async (file) => {
+    const { batch } = await samplePhotoSquare(file, 416);
+    const out = await model.run({ input: nhwc(batch) });
+    expect(out.boxes.dims).toEqual([1, 845, 4]);
+    const ours = decodeSsd(out.boxes.data as Float32Array, out.scores.data as Float32Array, { width: 416, height: 416 },
+      { minConfidence: 0.5, iouThreshold: TINY_IOU_THRESHOLD, maxResults: 845 });
+    expectSameDetections(ours, await ref.detectTiny(batch));
   });
 });

@@ -5,6 +5,7 @@ import { buildDlibResnet, DLIB_INPUT_SIZE, DLIB_MEAN_RGB, DLIB_STD } from '../co
 import { DLIB_CHIP_PADDING, DLIB_FIVE_POINT_TEMPLATE } from '../convert/faceapi/dlib-template.ts';
 import { FACEAPI_PACKAGE } from '../convert/faceapi/layers.ts';
 import { buildSsdMobilenetv1, SSD_ANCHORS, SSD_BOX_CODER_SCALES, SSD_INPUT_SIZE, SSD_MEAN, SSD_STD } from '../convert/faceapi/ssd-mobilenetv1.ts';
+import { buildTinyFaceDetector, TINY_ANCHORS, TINY_INPUT_SIZE, TINY_IOU_THRESHOLD, TINY_MEAN_RGB, TINY_STD } from '../convert/faceapi/tiny-face-detector.ts';
 import { buildLandmark68, LANDMARK68_INPUT_SIZE, LANDMARK68_MEAN_RGB, LANDMARK68_STD } from '../convert/faceapi/landmark68.ts';
 
 const weights = (name: string) => [`model/${name}-weights_manifest.json`, `model/${name}.bin`];
@@ -86,4 +87,27 @@ const ssdMobilenetv1: ModelSpec = {
   build: (dir) => buildSsdMobilenetv1(dir),
 };
 
-export default [dlibResnet, landmark68, ssdMobilenetv1] satisfies ModelSpec[];
+const tinyFaceDetector: ModelSpec = {
+  id: 'faceapi-tiny-face-detector',
+  role: 'detector',
+  source: { package: FACEAPI_PACKAGE, files: weights('tiny_face_detector_model') },
+  input: {
+    name: 'input', shape: [-1, TINY_INPUT_SIZE, TINY_INPUT_SIZE, 3], layout: 'NHWC', colour: 'rgb',
+    mean: TINY_MEAN_RGB, std: [TINY_STD, TINY_STD, TINY_STD],
+  },
+  outputs: [
+    { name: 'boxes', shape: [-1, 845, 4], description: 'decoded boxes [ymin, xmin, ymax, xmax], relative to the square input' },
+    { name: 'scores', shape: [-1, 845], description: 'face probability (sigmoid) per cell and anchor' },
+  ],
+  extra: {
+    anchors: TINY_ANCHORS,
+    grid: 13,
+    boxDecodingInGraph: true,
+    letterbox: 'pad bottom/right with zeros to a square of side max(width, height), then resize to 416 (face-api: bilinear)',
+    postprocess: 'src/face/detect/ssd-decode.ts (decodeSsd with the nms options below)',
+    nms: { minConfidence: 0.5, iouThreshold: TINY_IOU_THRESHOLD, maxResults: 845 },
+  },
+  build: (dir) => buildTinyFaceDetector(dir),
+};
+
+export default [dlibResnet, landmark68, ssdMobilenetv1, tinyFaceDetector] satisfies ModelSpec[];

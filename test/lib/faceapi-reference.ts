@@ -87,9 +87,15 @@ export class FaceApiReference {
     }
   }
 
-  /** TinyFaceDetector's raw network output (n x 13 x 13 x 25 at 416) before face-api's box decoding. */
-  tinyRaw(b: ImageBatch): Promise<Float32Array> {
-    return this.run(b, async (x) => this.faceapi.nets.tinyFaceDetector.forwardInput(await this.faceapi.toNetInput(x), b.width));
+  /** face-api's full TinyFaceDetector detection (NMS included) on one square image: boxes in its pixels. */
+  async detectTiny(b: ImageBatch, scoreThreshold = 0.5): Promise<{ score: number; x: number; y: number; width: number; height: number }[]> {
+    const [t] = this.tensors({ ...b, n: 1 });
+    try {
+      const dets = await this.faceapi.nets.tinyFaceDetector.locateFaces(t, { inputSize: b.width, scoreThreshold });
+      return dets.map((d: Any) => ({ score: d.score, x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }));
+    } finally {
+      t.dispose();
+    }
   }
 
   /** face-api's full SSD detection (NMS included) on one image: boxes in the image's pixels. */
