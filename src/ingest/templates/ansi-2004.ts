@@ -41,7 +41,7 @@ export function parseAnsi2004(buf: Uint8Array, version: string, lenient: boolean
   const countAt = r.pos;
   const count = r.u8('number of finger views');
   const reserved = r.u8('reserved');
-  checkViewCount(ctx, r, count, LEGACY_VIEW_MIN_BYTES, countAt, 'number of finger views');
+  checkViewCount(r, count, LEGACY_VIEW_MIN_BYTES, countAt, 'number of finger views');
   const bounds = { width: header.imageWidth, height: header.imageHeight };
   const views = Array.from({ length: count }, () => readLegacyView(r, TRAITS[FORMAT], ctx, bounds));
   return finishRecord(ctx, r, declared, lengthAt,

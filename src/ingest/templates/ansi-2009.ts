@@ -36,7 +36,7 @@ export function parseAnsi2009(buf: Uint8Array, format: Ansi2009Format, version: 
   const countAt = r.pos;
   const count = r.u8('number of finger views');
   const reserved = r.u8('reserved');
-  checkViewCount(ctx, r, count, VIEW_MIN_BYTES, countAt, 'number of finger views');
+  checkViewCount(r, count, VIEW_MIN_BYTES, countAt, 'number of finger views');
   const views = Array.from({ length: count }, () => readView(r, traits, ctx));
   return finishRecord(ctx, r, declared, lengthAt, { format, version, header: { ...header, reserved }, views, warnings: [] });
 }

@@ -28,16 +28,17 @@ export function parseTemplate(buf: Uint8Array, options: ParseOptions = {}): Pars
   return guard(() => {
     const detected = detectFormat(buf);
     const lenient = options.lenient === true;
-    let firstError: unknown;
+    // When every reading fails, the detected one's error is the one that describes the record.
+    let first: AppError | undefined;
     for (const format of candidates(buf, detected)) {
       try {
         return parseAs(format, buf, lenient);
       } catch (e) {
         if (!isAppError(e)) throw e;
-        firstError ??= e;
+        first ??= e;
       }
     }
-    throw firstError;
+    throw first;
   });
 }
 

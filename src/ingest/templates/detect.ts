@@ -68,6 +68,11 @@ function tellIso2005FromAnsi2004(buf: Uint8Array): TemplateFormat {
   return u16(buf, 10) >= ISO2005_MIN_LENGTH ? 'iso-19794-2:2005' : 'ansi-378:2004';
 }
 
+/**
+ * ISO 2011 when its representation lengths chain up to the record length (or stay consistent up to
+ * where the buffer ends). A chain that breaks at the first link is ANSI 2009. One that breaks later
+ * is a damaged ISO record unless the bytes also read as a plausible ANSI 2009 header.
+ */
 function tellIso2011FromAnsi2009(buf: Uint8Array): TemplateFormat {
   if (buf.length < ISO2011_HEADER_BYTES) throw templateError('TEMPLATE_TRUNCATED', `record ends after ${buf.length} byte(s)`, buf.length, 'record length');
   const total = u32(buf, 8);
@@ -77,8 +82,15 @@ function tellIso2011FromAnsi2009(buf: Uint8Array): TemplateFormat {
   for (let i = 0; i < count; i++) {
     if (pos + 4 > buf.length) return 'iso-19794-2:2011'; // truncated, but consistent so far
     const length = u32(buf, pos);
-    if (length < ISO2011_MIN_REPRESENTATION_BYTES || pos + length > total) return 'ansi-378:2009';
+    if (length < ISO2011_MIN_REPRESENTATION_BYTES || pos + length > total) {
+      return i > 0 && !plausibleAnsi2009Header(buf) ? 'iso-19794-2:2011' : 'ansi-378:2009';
+    }
     pos += length;
   }
-  return pos === total ? 'iso-19794-2:2011' : 'ansi-378:2009';
+  return pos === total || !plausibleAnsi2009Header(buf) ? 'iso-19794-2:2011' : 'ansi-378:2009';
+}
+
+/** ANSI 2009: certification byte 0x00/0x80 at 16, reserved 0 at 20, a defined finger position at 21. */
+function plausibleAnsi2009Header(buf: Uint8Array): boolean {
+  return (buf[16] === 0x00 || buf[16] === 0x80) && buf[20] === 0 && (buf.length <= 21 || buf[21] <= 50);
 }

@@ -16,14 +16,7 @@ export function templateError(
  */
 export class ParseContext {
   readonly warnings: string[] = [];
-  /** Set when the record length field promises more bytes than arrived (lenient parses go on). */
-  recordShort = false;
   constructor(readonly lenient: boolean) {}
-
-  /** A count the remaining bytes cannot hold: truncation if bytes are missing, else a bad count. */
-  countError(message: string, offset: number, field: string, extra?: Record<string, unknown>): AppError {
-    return templateError(this.recordShort ? 'TEMPLATE_TRUNCATED' : 'TEMPLATE_INVALID_FIELD', message, offset, field, extra);
-  }
 
   tolerate(message: string, offset: number, field: string, code: TemplateErrorCode = 'TEMPLATE_INVALID_FIELD'): void {
     if (!this.lenient) throw templateError(code, message, offset, field);

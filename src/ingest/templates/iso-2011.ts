@@ -35,7 +35,7 @@ export function parseIso2011(buf: Uint8Array, version: string, lenient: boolean)
   if (certificationFlag > 1) {
     throw templateError('TEMPLATE_INVALID_FIELD', `certification flag ${certificationFlag} is neither 0 nor 1`, flagAt, 'certification flag');
   }
-  checkViewCount(ctx, r, count, ISO2011_MIN_REPRESENTATION_BYTES, countAt, 'number of finger representations');
+  checkViewCount(r, count, ISO2011_MIN_REPRESENTATION_BYTES, countAt, 'number of finger representations');
   const views = Array.from({ length: count }, () => readRepresentation(r, TRAITS[FORMAT], ctx, certificationFlag === 1));
   return finishRecord(ctx, r, declared, lengthAt, { format: FORMAT, version, header: { certificationFlag }, views, warnings: [] });
 }

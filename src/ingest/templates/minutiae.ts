@@ -29,7 +29,7 @@ export function readMinutiae(
 ): TemplateMinutia[] {
   const needed = count * recordSize + EXT_LENGTH_BYTES;
   if (needed > r.remaining) {
-    throw ctx.countError(
+    throw templateError('TEMPLATE_INVALID_FIELD',
       `${count} minutiae need ${needed} bytes with the extended data length, but only ${r.remaining} remain`,
       r.pos - 1, 'number of minutiae', { count, needed, available: r.remaining });
   }

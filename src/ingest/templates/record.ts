@@ -15,29 +15,28 @@ export function writeMagicAndVersion(w: ByteWriter, version: string): void {
 }
 
 /**
- * Strict: the record length field must equal the buffer length (longer → TRUNCATED, shorter →
- * LENGTH_MISMATCH). Lenient: the structure decides, and finishRecord notes the disagreement.
+ * A record length above the buffer length is truncation in both modes (bytes are missing).
+ * Below it: strict → LENGTH_MISMATCH; lenient → the structure decides and finishRecord notes it
+ * (two of the standards' printed examples declare 1-2 bytes fewer than they hold).
  */
 export function checkDeclaredLength(ctx: ParseContext, declared: number, bufLength: number, minimum: number, at: number): void {
   if (declared < minimum) {
     throw templateError('TEMPLATE_INVALID_FIELD', `record length ${declared} is below the ${minimum}-byte header`, at, 'record length');
   }
-  ctx.recordShort = declared > bufLength;
-  if (ctx.lenient) return;
   if (declared > bufLength) {
     throw templateError('TEMPLATE_TRUNCATED', `record length field says ${declared} bytes but only ${bufLength} arrived`,
       bufLength, 'record length', { declared, actual: bufLength });
   }
-  if (declared < bufLength) {
+  if (declared < bufLength && !ctx.lenient) {
     throw templateError('TEMPLATE_LENGTH_MISMATCH', `record length field says ${declared} bytes but ${bufLength} arrived`,
       at, 'record length', { declared, actual: bufLength });
   }
 }
 
 /** Rejects view counts that cannot fit in the bytes left, before looping over them. */
-export function checkViewCount(ctx: ParseContext, r: ByteReader, count: number, minViewBytes: number, at: number, field: string): void {
+export function checkViewCount(r: ByteReader, count: number, minViewBytes: number, at: number, field: string): void {
   if (count * minViewBytes > r.remaining) {
-    throw ctx.countError(
+    throw templateError('TEMPLATE_INVALID_FIELD',
       `${count} views need at least ${count * minViewBytes} bytes but only ${r.remaining} remain`, at, field,
       { count, available: r.remaining });
   }
