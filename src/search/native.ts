@@ -1,0 +1,45 @@
+// Loads the biocheck_vector addon (native/src/vector) and types its surface.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeStats {
+  dim: number; kind: 'f32' | 'i8'; M: number; efConstruction: number;
+  size: number; slots: number; deleted: number; capacity: number; indexBytes: number;
+  exactFallbacks: number; simd: string;
+}
+
+export interface NativeSearchResult { ids: Float64Array; scores: Float32Array; counts: Uint32Array }
+
+export interface NativeIndex {
+  addBatch(ids: Float64Array, vectors: Float32Array, watchlists: Uint32Array, threads: number): Promise<void>;
+  remove(id: number): boolean;
+  search(queries: Float32Array, k: number, ef: number, exact: boolean, watchlists: Uint32Array | null,
+    threads: number): Promise<NativeSearchResult>;
+  save(path: string, highWater: number): Promise<void>;
+  compact(threads: number): Promise<void>;
+  stats(): NativeStats;
+}
+
+export interface NativeIndexOptions {
+  dim: number; kind: 'f32' | 'i8'; M: number; efConstruction: number; capacity: number; seed: number;
+}
+
+interface NativeModule {
+  VectorIndexNative: {
+    new(opts: NativeIndexOptions): NativeIndex;
+    load(path: string): Promise<{ index: NativeIndex; highWater: number }>;
+  };
+  simd: string;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const addonPath = process.env.BIOCHECK_VECTOR_ADDON
+  ?? path.resolve(here, '../../native/build/Release/biocheck_vector.node');
+
+let cached: NativeModule | undefined;
+/** The addon, loaded on first use (build it with `node scripts/build-native.mjs`). */
+export function vectorAddon(): NativeModule {
+  cached ??= createRequire(import.meta.url)(addonPath) as NativeModule;
+  return cached;
+}

@@ -1,0 +1,23 @@
+// Tuned defaults of the face search index, in one place (measured in bench/face-search.ts).
+import { availableParallelism } from 'node:os';
+
+export const SEARCH_DEFAULTS = {
+  /** HNSW links per node (level 0 holds twice as many). */
+  M: 16,
+  /** Candidate list size while building. */
+  efConstruction: 200,
+  /** Candidate list size while searching (raised to k when k is larger). */
+  ef: 64,
+  /** Slots allocated up front; the graph grows by half when full. */
+  initialCapacity: 1024,
+  /** Vector storage: float32, or int8 with a per-vector scale and float32 re-ranking. */
+  kind: 'f32' as 'f32' | 'i8',
+  /** Threads a batch add / batch search uses. */
+  threads: availableParallelism(),
+  /** Largest k a search may ask for. */
+  maxK: 1000,
+};
+
+/** Sample ids live above 16 watchlist bits inside a 64-bit label. */
+export const MAX_ID = 2 ** 47 - 1;
+export const MAX_WATCHLIST = 65535;
