@@ -93,3 +93,24 @@ export async function referenceBlazefaceDecode(
     }));
   });
 }
+
+/** Binary (P5) 8-bit PGM → grey pixels (sharp's libvips build here has no PGM loader). */
+export function readPgm(file: string): { data: Buffer; width: number; height: number } {
+  const buf = readFileSync(file);
+  if (buf.toString('latin1', 0, 2) !== 'P5') throw new Error(`${file}: not a binary PGM`);
+  const fields: number[] = [];
+  let i = 2;
+  while (fields.length < 3) {
+    while (i < buf.length && /\s/.test(String.fromCharCode(buf[i]))) i++;
+    if (buf[i] === 0x23) { while (i < buf.length && buf[i] !== 0x0a) i++; continue; } // comment
+    const start = i;
+    while (i < buf.length && /\d/.test(String.fromCharCode(buf[i]))) i++;
+    if (start === i) throw new Error(`${file}: bad PGM header at byte ${i}`);
+    fields.push(Number(buf.toString('latin1', start, i)));
+  }
+  const [width, height, max] = fields;
+  if (max > 255) throw new Error(`${file}: 16-bit PGM not supported`);
+  const data = buf.subarray(i + 1, i + 1 + width * height);
+  if (data.length !== width * height) throw new Error(`${file}: PGM pixel data short`);
+  return { data, width, height };
+}
