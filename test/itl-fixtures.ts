@@ -137,3 +137,31 @@ export function fullTransaction(): Uint8Array {
 export function smallTransaction(): Uint8Array {
   return transaction(type1([[2, '00'], [9, '01']]), type2('00'), type9M1('01'));
 }
+
+/** ISO/IEC 19794-2:2005 record built from its layout: 24-byte header, 4-byte view header, 6 bytes a minutia, 2-byte extended length. */
+export function iso2005(minutiae: [type: number, x: number, y: number, angle: number, quality: number][]): Uint8Array {
+  const len = 24 + 4 + 6 * minutiae.length + 2;
+  const b = new Uint8Array(len);
+  const dv = new DataView(b.buffer);
+  b.set([0x46, 0x4d, 0x52, 0x00, 0x20, 0x32, 0x30, 0x00]);
+  dv.setUint32(8, len);
+  dv.setUint16(12, 0); // capture equipment
+  dv.setUint16(14, 300); dv.setUint16(16, 400); // width, height
+  dv.setUint16(18, 197); dv.setUint16(20, 197); // px/cm
+  b[22] = 1; b[23] = 0; // one view, reserved
+  b[24] = 3; b[25] = 0; b[26] = 60; b[27] = minutiae.length; // position 3, view 0/impression 0, quality, count
+  minutiae.forEach(([type, x, y, angle, quality], i) => {
+    const o = 28 + 6 * i;
+    dv.setUint16(o, (type << 14) | x);
+    dv.setUint16(o + 2, y);
+    b[o + 4] = angle; b[o + 5] = quality;
+  });
+  dv.setUint16(len - 2, 0);
+  return b;
+}
+
+/** Type-1 + a Type-9 whose minutiae are an ISO 19794-2 template in base64 (user-defined field 9.180). */
+export function embeddedTemplateTransaction(): Uint8Array {
+  const tpl = iso2005([[1, 120, 200, 64, 50], [2, 30, 310, 0, 70], [1, 250, 40, 192, 0]]);
+  return transaction(type1([[9, '01']]), tagged('9.001', [['9.002', '01'], ['9.003', '0'], ['9.004', 'U'], ['9.180', Buffer.from(tpl).toString('base64')]]));
+}

@@ -2,6 +2,7 @@
 // of (or beside) the tagged minutiae: raw in a binary field, or base64 in a text field.
 import type { FingerMinutiae } from '../../finger/types.ts';
 import { isAppError } from '../../errors.ts';
+import { parseTemplate, toFingerMinutiae } from '../templates/index.ts';
 import { itlError, type ItlErrorWhere } from './errors.ts';
 import { textOf } from './fields.ts';
 import type { ItlTaggedRecord } from './types.ts';
@@ -31,18 +32,15 @@ export function findEmbeddedTemplate(record: ItlTaggedRecord): { tag: string; by
   return undefined;
 }
 
-/** Decodes a binary template into the matcher's view; set by the template codec's module (see index.ts). */
-export type TemplateDecoder = (bytes: Uint8Array) => FingerMinutiae;
-let decoder: TemplateDecoder | undefined;
-
-export function setEmbeddedTemplateDecoder(d: TemplateDecoder | undefined): void {
-  decoder = d;
+/** A template can hold several finger views: the Type-9 record describes one finger, so the first view with minutiae. */
+function decode(bytes: Uint8Array): FingerMinutiae {
+  const views = toFingerMinutiae(parseTemplate(bytes));
+  return views.find((v) => v.minutiae.length > 0) ?? views[0];
 }
 
 export function decodeEmbeddedTemplate(bytes: Uint8Array, where: ItlErrorWhere): FingerMinutiae {
-  if (!decoder) throw itlError('ITL_UNSUPPORTED', 'record embeds a binary minutiae template but no template decoder is available', where);
   try {
-    return decoder(bytes);
+    return decode(bytes);
   } catch (e) {
     const why = isAppError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
     throw itlError('ITL_MALFORMED', `embedded minutiae template is invalid (${why})`, where);

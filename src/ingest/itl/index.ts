@@ -14,7 +14,7 @@ export { type1Info } from './type1.ts';
 export type { Type1Info } from './type1.ts';
 export { readType4Header } from './binary-read.ts';
 export { textField, binaryField, fieldText, findField, splitItems, joinItems, textOf, bytesOf } from './fields.ts';
-export { setEmbeddedTemplateDecoder } from './embedded-template.ts';
+export { findEmbeddedTemplate } from './embedded-template.ts';
 export type { ItlTransaction, ItlRecord, ItlTaggedRecord, ItlBinaryRecord, ItlField, ItlContentEntry } from './types.ts';
 export * as ItlLimits from './limits.ts';
 
