@@ -1,10 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { decodeImage, detectFormat, type DecodedImage } from '../src/face/decode.js';
 import { readJ2kHeader, unwrapJp2 } from '../src/face/jpeg2000.js';
 import { AppError } from '../src/errors.js';
 import type { RgbImage } from '../src/face/image.js';
-import { encodeJ2k, jpegWithFrameSize, meanAbsDiff, pngWithHeader, portraitPng, rgbOf, rgbToSharp, wrapJp2 } from './lib/images.js';
+import {
+  REAL_GROUP_PHOTO,
+  encodeJ2k,
+  jpegWithFrameSize,
+  meanAbsDiff,
+  pngWithHeader,
+  portraitPng,
+  rgbOf,
+  rgbToSharp,
+  wrapJp2,
+} from './lib/images.js';
 
 /** Runs `fn`; the test fails unless it throws an AppError (any code, or the given ones). */
 async function expectAppError(fn: () => Promise<unknown>, codes?: string[]): Promise<AppError> {
@@ -81,14 +92,25 @@ describe('decodeImage: formats', () => {
     expect([img.data[0], img.data[1], img.data[2]].map((v) => Math.round(v / 8))).toEqual([32, 16, 16]); // (255, 127, 127)
   });
 
-  it('honours EXIF orientation (6: rotate 90° clockwise)', async () => {
+  it.each([
+    [3, 180],
+    [6, 90],
+    [8, 270],
+  ])('honours EXIF orientation %i (rotate %i° clockwise)', async (orientation, degrees) => {
     const wide = await rgbOf(rgbToSharp(small).extract({ left: 0, top: 20, width: 130, height: 80 }));
-    const tagged = new Uint8Array(await rgbToSharp(wide).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer());
+    const tagged = new Uint8Array(await rgbToSharp(wide).jpeg({ quality: 95 }).withMetadata({ orientation }).toBuffer());
     const img: DecodedImage = await decodeImage(tagged);
     expect(img.orientationApplied).toBe(true);
-    expect([img.width, img.height]).toEqual([80, 130]);
-    const rotated = await rgbOf(rgbToSharp(wide).rotate(90));
+    expect([img.width, img.height]).toEqual(degrees === 180 ? [130, 80] : [80, 130]);
+    const rotated = await rgbOf(rgbToSharp(wide).rotate(degrees));
     expect(meanAbsDiff(img, rotated)).toBeLessThan(3);
+  });
+
+  it('decodes the real photos shipped with the face packages', async () => {
+    const bytes = new Uint8Array(await readFile(REAL_GROUP_PHOTO));
+    const img = await decodeImage(bytes);
+    expect([img.format, img.width, img.height]).toEqual(['jpeg', 1280, 1158]);
+    await expectAppError(() => decodeImage(bytes, { maxPixels: 1_000_000 }), ['IMAGE_TOO_MANY_PIXELS']);
   });
 
   it('decodes a JP2 whose colour box says sYCC (converts to RGB)', async () => {
@@ -192,6 +214,14 @@ describe('decodeImage: hostile bytes never crash', () => {
     for (let i = 60; i < garbage.length; i += 7) garbage[i] ^= 0x5a;
     await decodeImage(garbage).catch((e) => expect(e).toBeInstanceOf(AppError));
     expect(meanAbsDiff(await decodeImage(encoded.j2k), small)).toBeLessThan(0.01);
+  });
+
+  it('accepts a JPEG with junk bytes before a marker (a libjpeg warning, not an error)', async () => {
+    const j = Buffer.from(encoded.jpeg);
+    let o = 2;
+    while (j[o + 1] !== 0xda) o += 2 + j.readUInt16BE(o + 2); // walk the segments to SOS
+    const junk = new Uint8Array(Buffer.concat([j.subarray(0, o), Buffer.from([1, 2, 3]), j.subarray(o)]));
+    expect(meanAbsDiff(await decodeImage(junk), small)).toBeLessThan(4);
   });
 
   it('decodes the full-size portrait identically from PNG', async () => {

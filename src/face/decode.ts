@@ -79,8 +79,9 @@ export async function decodeImage(bytes: Uint8Array, limits: Partial<DecodeLimit
 }
 
 async function decodeWithSharp(bytes: Uint8Array, format: ImageFormat, lim: DecodeLimits): Promise<DecodedImage> {
-  // failOn 'warning': truncated or corrupt data is refused rather than half-decoded in grey.
-  const options: SharpOptions = { limitInputPixels: lim.maxPixels, failOn: 'warning', sequentialRead: true };
+  // failOn 'error': truncated or corrupt data is refused rather than half-decoded in grey, while
+  // libjpeg's benign warnings (extraneous bytes before a marker: common in camera files) pass.
+  const options: SharpOptions = { limitInputPixels: lim.maxPixels, failOn: 'error', sequentialRead: true };
   // Header only; without the pixel limit so that an oversized image is reported with its size.
   const meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   if (!meta.width || !meta.height) throw new AppError('IMAGE_UNDECODABLE', `${format.toUpperCase()} header gives no dimensions`);
