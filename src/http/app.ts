@@ -5,19 +5,18 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../context.ts';
 import { installAuth } from './auth.ts';
+import { BINARY_TYPES } from './binary-types.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { installMetrics } from './metrics.ts';
 import { ErrorBody } from './schemas.ts';
 import { healthRoutes } from './routes/health.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { caseRoutes } from './routes/cases.ts';
+import { hitRoutes } from './routes/hits.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
 
-/** Binary bodies: images, minutiae templates, ANSI/NIST-ITL transactions. */
-export const BINARY_TYPES = [
-  'image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/jp2', 'image/jpx', 'image/j2k',
-  'application/octet-stream', 'application/vnd.ansi-nist-itl',
-];
 
 /** Extra route groups, registered by later layers (face, finger, checks, cases). */
 export type RouteInstaller = (app: FastifyInstance, ctx: AppContext) => void;
@@ -56,6 +55,9 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
   keyRoutes(app, ctx);
   watchlistRoutes(app, ctx);
   subjectRoutes(app, ctx);
+  caseRoutes(app, ctx);
+  hitRoutes(app, ctx);
+  auditRoutes(app, ctx);
   for (const install of extraRoutes) install(app, ctx);
   return app;
 }

@@ -29,3 +29,8 @@ export function queryInt(v: string | undefined, def: number, min: number, max: n
   const n = Number(v);
   return Math.min(max, Math.max(min, n));
 }
+
+/** A body that is JSON (validated by `schema`) or one of the binary types (validated by its parser). */
+export function jsonOrBinary(schema: TSchema, binaryTypes: readonly string[]) {
+  return { content: { 'application/json': { schema }, ...Object.fromEntries(binaryTypes.map((t) => [t, { schema: {} }])) } };
+}

@@ -1,0 +1,45 @@
+// Persistence of checks, their probes, and the cases that hits and reviews open.
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from '../store/db.ts';
+import type { Decision, Level } from '../fusion/decide.ts';
+import type { FusedCandidate } from '../fusion/fuse.ts';
+
+export interface StoredCandidate extends FusedCandidate {
+  handle: string;
+  watchlist: string;
+  ownerAgency: string;
+  level: Level;
+}
+
+/** Opaque, unguessable, and unrelated to the subject id. */
+export const newHandle = () => `h_${randomBytes(12).toString('base64url')}`;
+
+export async function insertCheck(q: Queryable, c: {
+  keyId: string; agency: string; decision: Decision; modalities: string[]; watchlists: string[];
+  timings: Record<string, number>; quality: Record<string, unknown>;
+}): Promise<string> {
+  const r = await q.query<{ id: string }>(
+    `INSERT INTO checks (key_id, agency, decision, modalities, watchlists, timings, quality)
+     VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
+    [c.keyId, c.agency, c.decision, c.modalities, c.watchlists, JSON.stringify(c.timings), JSON.stringify(c.quality)]);
+  return r.rows[0].id;
+}
+
+export async function insertProbes(q: Queryable, checkId: string, probes: { modality: 'face' | 'finger'; position?: number; format: string; data: Uint8Array }[]): Promise<void> {
+  for (const p of probes) {
+    await q.query('INSERT INTO check_probes (check_id, modality, position, format, data) VALUES ($1,$2,$3,$4,$5)',
+      [checkId, p.modality, p.position ?? null, p.format, Buffer.from(p.data)]);
+  }
+}
+
+export async function insertCase(q: Queryable, checkId: string, agency: string, candidates: StoredCandidate[]): Promise<string> {
+  const r = await q.query<{ id: string }>('INSERT INTO cases (check_id, agency) VALUES ($1,$2) RETURNING id', [checkId, agency]);
+  const caseId = r.rows[0].id;
+  for (const [rank, c] of candidates.entries()) {
+    await q.query(
+      `INSERT INTO case_candidates (case_id, handle, rank, subject_id, watchlist, owner_agency, score, scores, matched, level)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+      [caseId, c.handle, rank + 1, c.subjectId, c.watchlist, c.ownerAgency, c.score, JSON.stringify(c.scores), JSON.stringify(c.matched), c.level]);
+  }
+  return caseId;
+}

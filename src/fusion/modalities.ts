@@ -1,0 +1,47 @@
+// What the check flow needs from each modality. The face and finger layers implement these; the
+// check flow, enrolment routes and verification speak only to these interfaces.
+
+/** One enrolled sample found by a 1:N search; `score` is on the API scale (-log10 FMR). */
+export interface SampleMatch { sampleId: number; raw: number; score: number }
+
+export interface FaceExtraction {
+  embedding: Float32Array;
+  /** Quality measures and the reasons a capture falls short (empty when acceptable). */
+  quality: Record<string, unknown>;
+  timings: Record<string, number>;
+}
+
+export interface FaceModality {
+  /** Extractor id recorded with each sample (the embedder model), so a model change is detectable. */
+  readonly extractor: string;
+  /** Decode, detect, check quality for the purpose, align and embed; throws AppError (no face, quality...). */
+  extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify'): Promise<FaceExtraction>;
+  search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
+  compare(a: Float32Array, b: Float32Array): { raw: number; score: number };
+  add(items: { sampleId: number; embedding: Float32Array; watchlistNum: number }[]): Promise<void>;
+  remove(sampleIds: number[]): void;
+  /** Verification (1:1) threshold on the API scale. */
+  readonly verifyThreshold: number;
+}
+
+export interface PreparedFinger {
+  /** Finger position 0..10 (0 unknown). */
+  position: number;
+  /** The matcher's own template, as stored and loaded into the gallery. */
+  template: Uint8Array;
+  minutiae: number;
+  format: string;
+}
+
+export interface FingerModality {
+  readonly extractor: string;
+  /** Parses a standard minutiae record (format detected from its header); one entry per finger view. */
+  prepare(record: Uint8Array, positionOverride?: number): PreparedFinger[];
+  search(probe: PreparedFinger, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
+  compare(a: Uint8Array, b: Uint8Array): { raw: number; score: number };
+  add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): void;
+  remove(sampleIds: number[]): void;
+  readonly verifyThreshold: number;
+}
+
+export interface Modalities { face?: FaceModality; finger?: FingerModality }

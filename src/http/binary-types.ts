@@ -1,0 +1,5 @@
+// Binary request bodies: images, minutiae templates, ANSI/NIST-ITL transactions.
+export const BINARY_TYPES = [
+  'image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/jp2', 'image/jpx', 'image/j2k',
+  'application/octet-stream', 'application/vnd.ansi-nist-itl',
+] as const;

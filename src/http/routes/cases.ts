@@ -1,0 +1,141 @@
+// Examiners' review: list pending cases, open one (probe, candidates, matched enrolled samples),
+// decide per candidate, close. Decisions on one case are serialised by a row lock (no lost update).
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import { candidateViews, identityVisible } from '../../cases/views.ts';
+import { appendAudit } from '../../store/audit.ts';
+import type { Principal } from '../../store/keys.ts';
+import { listWatchlists } from '../../store/watchlists.ts';
+import { actor, principal } from '../auth.ts';
+import { IdParams, QueryInt, StrictObject, bearer, queryInt } from '../schemas.ts';
+import { caseCandidateRows } from './checks.ts';
+
+const ListQuery = StrictObject({
+  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('closed')])),
+  limit: Type.Optional(QueryInt(500)),
+});
+const DecisionBody = StrictObject({
+  candidate: Type.String({ minLength: 1, maxLength: 100 }),
+  outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]),
+  note: Type.Optional(Type.String({ maxLength: 5000 })),
+});
+const CloseBody = StrictObject({ note: Type.Optional(Type.String({ maxLength: 5000 })) });
+
+interface CaseRow { id: string; check_id: string; status: string; outcome: string | null; agency: string; version: number; created_at: Date; closed_at: Date | null }
+
+/** Examiners see the cases of checks their own agency ran; admins see all. */
+async function loadCase(ctx: AppContext, p: Principal, id: string): Promise<CaseRow> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('CASE_NOT_FOUND', 'no such case');
+  const r = await ctx.db.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [id]);
+  const c = r.rows[0];
+  if (!c || (p.role !== 'admin' && c.agency !== p.agency)) throw new AppError('CASE_NOT_FOUND', 'no such case');
+  return c;
+}
+
+export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/cases', {
+    config: { roles: ['examiner', 'admin'] },
+    schema: { tags: ['cases'], summary: 'Cases to review', security: bearer, querystring: ListQuery },
+  }, async (req) => {
+    const p = principal(req);
+    const args: unknown[] = [req.query.status ?? null, p.role === 'admin' ? null : p.agency, queryInt(req.query.limit, 100, 1, 500)];
+    const r = await ctx.db.query<CaseRow & { decision: string; candidates: string; pending: string }>(
+      `SELECT k.*, c.decision, (SELECT count(*) FROM case_candidates x WHERE x.case_id = k.id) AS candidates,
+              (SELECT count(*) FROM case_candidates x WHERE x.case_id = k.id AND x.outcome IS NULL AND x.level <> 'none') AS pending
+       FROM cases k JOIN checks c ON c.id = k.check_id
+       WHERE ($1::text IS NULL OR k.status = $1) AND ($2::text IS NULL OR k.agency = $2)
+       ORDER BY k.created_at DESC LIMIT $3`, args);
+    await ctx.db.tx((c) => appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.list', details: { status: req.query.status ?? null, count: r.rowCount } }));
+    return {
+      cases: r.rows.map((k) => ({
+        id: k.id, checkId: k.check_id, status: k.status, outcome: k.outcome, decision: k.decision, agency: k.agency,
+        candidates: Number(k.candidates), undecided: Number(k.pending), createdAt: k.created_at.toISOString(),
+      })),
+    };
+  });
+
+  app.get<{ Params: Static<typeof IdParams> }>('/v1/cases/:id', {
+    config: { roles: ['examiner', 'admin'] },
+    schema: { tags: ['cases'], summary: 'A case: the probe, the candidates, the enrolled samples they matched, the decisions', security: bearer, params: IdParams },
+  }, async (req) => {
+    const p = principal(req);
+    const k = await loadCase(ctx, p, req.params.id);
+    const rows = await caseCandidateRows(ctx, k.id);
+    const wl = new Map((await listWatchlists(ctx.db)).map((w) => [w.id, w]));
+    const views = await candidateViews(ctx.db, p, rows, wl);
+    // Enrolled samples are shown only where the identity is visible to this caller.
+    const sampleIds = rows.flatMap((c) => {
+      const w = wl.get(c.watchlist);
+      return w && identityVisible(p, w, c.disclosedAt) ? (c.matched as { sampleId: number }[]).map((m) => m.sampleId) : [];
+    });
+    const samples = sampleIds.length
+      ? (await ctx.db.query<{ id: string; modality: string; position: number | null; source_format: string; source: Buffer | null; quality: unknown }>(
+        'SELECT id, modality, position, source_format, source, quality FROM samples WHERE id = ANY($1::bigint[])', [sampleIds])).rows
+      : [];
+    const probe = await ctx.db.query<{ modality: string; position: number | null; format: string; data: Buffer }>(
+      'SELECT modality, position, format, data FROM check_probes WHERE check_id = $1 ORDER BY id', [k.check_id]);
+    const decisions = await ctx.db.query<{ candidate: string; outcome: string; note: string | null; agency: string; at: Date }>(
+      'SELECT candidate, outcome, note, agency, at FROM case_decisions WHERE case_id = $1 ORDER BY id', [k.id]);
+    await ctx.db.tx((c) => appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.read', target: k.id }));
+    return {
+      id: k.id, checkId: k.check_id, status: k.status, outcome: k.outcome, agency: k.agency, version: k.version,
+      createdAt: k.created_at.toISOString(), closedAt: k.closed_at?.toISOString() ?? null,
+      probe: probe.rows.map((x) => ({ modality: x.modality, position: x.position, format: x.format, data: x.data.toString('base64') })),
+      candidates: views.map((v, i) => {
+        const row = rows[i];
+        const visible = v.subjectId !== null;
+        return {
+          ...v, outcome: row.outcome ?? null, note: row.note ?? null,
+          matched: visible ? (row.matched as { sampleId: number; modality: string; score: number; probe?: number }[]).map((m) => {
+            const s = samples.find((x) => Number(x.id) === m.sampleId);
+            return { ...m, position: s?.position ?? null, format: s?.source_format ?? null, source: s?.source ? s.source.toString('base64') : null };
+          }) : [],
+        };
+      }),
+      decisions: decisions.rows.map((d) => ({ ...d, at: d.at.toISOString() })),
+    };
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DecisionBody> }>('/v1/cases/:id/decisions', {
+    config: { roles: ['examiner', 'admin'] },
+    schema: { tags: ['cases'], summary: 'Record an examiner decision on one candidate', security: bearer, params: IdParams, body: DecisionBody },
+  }, async (req, reply) => {
+    const p = principal(req);
+    await loadCase(ctx, p, req.params.id);
+    const out = await ctx.db.tx(async (c) => {
+      // The row lock serialises concurrent decisions on one case: each sees the other's result.
+      const k = (await c.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [req.params.id])).rows[0];
+      if (k.status !== 'pending') throw new AppError('CASE_CLOSED', 'this case is closed');
+      const cand = await c.query('UPDATE case_candidates SET outcome = $3, note = $4, decided_by = $5, decided_at = now() WHERE case_id = $1 AND handle = $2',
+        [k.id, req.body.candidate, req.body.outcome, req.body.note ?? null, p.keyId]);
+      if (!cand.rowCount) throw new AppError('NOT_FOUND', 'no such candidate in this case');
+      await c.query('INSERT INTO case_decisions (case_id, candidate, outcome, note, key_id, agency) VALUES ($1,$2,$3,$4,$5,$6)',
+        [k.id, req.body.candidate, req.body.outcome, req.body.note ?? null, p.keyId, p.agency]);
+      const v = await c.query<{ version: number }>('UPDATE cases SET version = version + 1 WHERE id = $1 RETURNING version', [k.id]);
+      await appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.decide', target: k.id, details: { candidate: req.body.candidate, outcome: req.body.outcome } });
+      return { caseId: k.id, candidate: req.body.candidate, outcome: req.body.outcome, version: v.rows[0].version };
+    });
+    return reply.status(201).send(out);
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CloseBody> }>('/v1/cases/:id/close', {
+    config: { roles: ['examiner', 'admin'] },
+    schema: { tags: ['cases'], summary: 'Close a case: confirmed if any candidate was confirmed, else rejected', security: bearer, params: IdParams, body: CloseBody },
+  }, async (req) => {
+    const p = principal(req);
+    await loadCase(ctx, p, req.params.id);
+    return ctx.db.tx(async (c) => {
+      const k = (await c.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [req.params.id])).rows[0];
+      if (k.status !== 'pending') throw new AppError('CASE_CLOSED', 'this case is closed already');
+      const open = await c.query("SELECT 1 FROM case_candidates WHERE case_id = $1 AND level <> 'none' AND outcome IS NULL", [k.id]);
+      if (open.rowCount) throw new AppError('CONFLICT', `${open.rowCount} hit/review candidate(s) have no decision yet`);
+      const confirmed = await c.query("SELECT 1 FROM case_candidates WHERE case_id = $1 AND outcome = 'confirmed'", [k.id]);
+      const outcome = confirmed.rowCount ? 'confirmed' : 'rejected';
+      await c.query("UPDATE cases SET status = 'closed', outcome = $2, closed_at = now(), closed_by = $3, version = version + 1 WHERE id = $1", [k.id, outcome, p.keyId]);
+      await appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.close', target: k.id, details: { outcome, note: req.body.note ?? null } });
+      return { id: k.id, status: 'closed', outcome };
+    });
+  });
+}

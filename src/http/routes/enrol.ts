@@ -1,0 +1,116 @@
+// Enrolment of face images and fingerprint templates into a subject: PostgreSQL first (one transaction,
+// under the subject's row lock so a concurrent deletion cannot orphan a sample), then the search index.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import type { FaceExtraction, Modalities, PreparedFinger } from '../../fusion/modalities.ts';
+import { appendAudit } from '../../store/audit.ts';
+import { insertSample } from '../../store/samples.ts';
+import { lockSubject } from '../../store/subjects.ts';
+import { actor, principal } from '../auth.ts';
+import { decodeBase64 } from '../base64.ts';
+import { BINARY_TYPES } from '../binary-types.ts';
+import { IdParams, StrictObject, bearer, jsonOrBinary } from '../schemas.ts';
+import { subjectFor } from './subjects.ts';
+
+const FaceBody = StrictObject({ image: Type.String({ minLength: 4, description: 'base64 image' }) });
+const FingerBody = StrictObject({
+  template: Type.String({ minLength: 4, description: 'base64 ISO/IEC 19794-2 or ANSI INCITS 378 record' }),
+  position: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+});
+
+/** Enrolment inputs decoded from a non-JSON body (ANSI/NIST-ITL), registered by the layer that owns the format. */
+export type EnrolBodyParser = (body: Buffer, request: FastifyRequest) => { faces: { image: Uint8Array; format: string }[]; fingers: { record: Uint8Array; position?: number; format: string }[] };
+
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/jp2', 'image/jpx', 'image/j2k']);
+const contentType = (req: FastifyRequest) => String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+
+export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyParser> = {}) {
+  return (app: FastifyInstance, ctx: AppContext): void => {
+    const max = ctx.config.maxUploadBytes;
+
+    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FaceBody> }>('/v1/subjects/:id/faces', {
+      config: { roles: ['admin', 'enroller'] },
+      schema: { tags: ['subjects'], summary: 'Enrol a face image (raw image body, JSON {image}, or an ANSI/NIST-ITL Type-10)', security: bearer, params: IdParams, body: jsonOrBinary(FaceBody, BINARY_TYPES) },
+    }, async (req, reply) => {
+      const p = principal(req);
+      if (!mods.face) throw new AppError('MODEL_UNAVAILABLE', 'face enrolment is not available on this service');
+      const { subject, watchlist } = await subjectFor(ctx, p, req.params.id, 'manage');
+      let images: { image: Uint8Array; format: string }[];
+      if (Buffer.isBuffer(req.body)) {
+        const body = req.body;
+        const type = contentType(req);
+        if (body.length > max) throw new AppError('IMAGE_TOO_LARGE', `the image is larger than ${max} bytes`);
+        if (IMAGE_TYPES.has(type)) images = [{ image: new Uint8Array(body), format: type }];
+        else if (parsers[type]) images = parsers[type](body, req).faces;
+        else throw new AppError('UNSUPPORTED_MEDIA_TYPE', `faces are sent as ${[...IMAGE_TYPES].join(', ')}, JSON, or ${Object.keys(parsers).join(', ')}`);
+        if (!images.length) throw new AppError('VALIDATION_FAILED', 'the transaction holds no face image');
+      } else {
+        images = [{ image: decodeBase64('image', req.body.image, max), format: 'image' }];
+      }
+      const face = mods.face;
+      const extracted: ({ image: Uint8Array; format: string } & FaceExtraction)[] = [];
+      for (const im of images) extracted.push({ ...im, ...(await face.extract(im.image, 'enrol')) });
+      const ids = await ctx.db.tx(async (c) => {
+        if (!(await lockSubject(c, subject.id))) throw new AppError('SUBJECT_NOT_FOUND', 'no such subject');
+        const out = [];
+        for (const e of extracted) {
+          const emb = e.embedding;
+          const s = await insertSample(c, {
+            subjectId: subject.id, watchlist: watchlist.id, modality: 'face', position: null,
+            template: new Uint8Array(emb.buffer, emb.byteOffset, emb.byteLength), extractor: face.extractor,
+            quality: e.quality, sourceFormat: e.format, source: e.image, createdBy: p.keyId,
+          });
+          out.push(s.id);
+        }
+        await appendAudit(c, { ...actor(p), requestId: req.id, action: 'sample.enrol', target: subject.id, details: { modality: 'face', samples: out } });
+        return out;
+      });
+      await face.add(extracted.map((e, i) => ({ sampleId: ids[i], embedding: e.embedding, watchlistNum: watchlist.num })));
+      return reply.status(201).send(ids.length === 1
+        ? { sampleId: String(ids[0]), quality: extracted[0].quality }
+        : { sampleId: String(ids[0]), sampleIds: ids.map(String), quality: extracted[0].quality });
+    });
+
+    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FingerBody> }>('/v1/subjects/:id/fingerprints', {
+      config: { roles: ['admin', 'enroller'] },
+      schema: { tags: ['subjects'], summary: 'Enrol a minutiae template (raw ISO/ANSI record, JSON {template, position}, or an ANSI/NIST-ITL Type-9); one sample per finger view', security: bearer, params: IdParams, body: jsonOrBinary(FingerBody, BINARY_TYPES) },
+    }, async (req, reply) => {
+      const p = principal(req);
+      if (!mods.finger) throw new AppError('MODEL_UNAVAILABLE', 'fingerprint enrolment is not available on this service');
+      const finger = mods.finger;
+      const { subject, watchlist } = await subjectFor(ctx, p, req.params.id, 'manage');
+      let records: { record: Uint8Array; position?: number; format: string }[];
+      if (Buffer.isBuffer(req.body)) {
+        const body = req.body;
+        const type = contentType(req);
+        if (body.length > max) throw new AppError('PAYLOAD_TOO_LARGE', `the template is larger than ${max} bytes`);
+        if (type === 'application/octet-stream') records = [{ record: new Uint8Array(body), format: 'template' }];
+        else if (parsers[type]) records = parsers[type](body, req).fingers;
+        else throw new AppError('UNSUPPORTED_MEDIA_TYPE', `templates are sent as application/octet-stream, JSON, or ${Object.keys(parsers).join(', ')}`);
+        if (!records.length) throw new AppError('VALIDATION_FAILED', 'the transaction holds no minutiae record');
+      } else {
+        records = [{ record: decodeBase64('template', req.body.template, max), position: req.body.position, format: 'template' }];
+      }
+      const prepared: { f: PreparedFinger; source: Uint8Array }[] = [];
+      for (const r of records) for (const f of finger.prepare(r.record, r.position)) prepared.push({ f, source: r.record });
+      if (!prepared.length) throw new AppError('TEMPLATE_NO_MINUTIAE', 'the record holds no finger view');
+      const ids = await ctx.db.tx(async (c) => {
+        if (!(await lockSubject(c, subject.id))) throw new AppError('SUBJECT_NOT_FOUND', 'no such subject');
+        const out = [];
+        for (const { f, source } of prepared) {
+          const s = await insertSample(c, {
+            subjectId: subject.id, watchlist: watchlist.id, modality: 'finger', position: f.position, template: f.template,
+            extractor: finger.extractor, quality: { minutiae: f.minutiae }, sourceFormat: f.format, source, createdBy: p.keyId,
+          });
+          out.push(s.id);
+        }
+        await appendAudit(c, { ...actor(p), requestId: req.id, action: 'sample.enrol', target: subject.id, details: { modality: 'finger', samples: out } });
+        return out;
+      });
+      finger.add(prepared.map(({ f }, i) => ({ sampleId: ids[i], finger: f, watchlistNum: watchlist.num })));
+      return reply.status(201).send({ sampleIds: ids.map(String), minutiae: prepared.map(({ f }) => f.minutiae), positions: prepared.map(({ f }) => f.position) });
+    });
+  };
+}

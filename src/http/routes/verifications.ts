@@ -1,0 +1,53 @@
+// POST /v1/verifications: 1:1, a face against a face (e.g. the passport chip photo), or a finger against a finger.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import type { Modalities } from '../../fusion/modalities.ts';
+import { appendAudit } from '../../store/audit.ts';
+import { actor, principal } from '../auth.ts';
+import { decodeBase64 } from '../base64.ts';
+import { StrictObject, bearer, commonErrors } from '../schemas.ts';
+
+const Finger = StrictObject({ template: Type.String({ minLength: 4 }), position: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })) });
+const Side = StrictObject({ face: Type.Optional(Type.String({ minLength: 4 })), fingerprint: Type.Optional(Finger) });
+const Body = StrictObject({
+  face: Type.Optional(Type.String({ minLength: 4 })),
+  fingerprint: Type.Optional(Finger),
+  against: Side,
+});
+
+export function verificationRoutes(mods: Modalities) {
+  return (app: FastifyInstance, ctx: AppContext): void => {
+    app.post<{ Body: Static<typeof Body> }>('/v1/verifications', {
+      config: { roles: ['kiosk', 'examiner', 'admin'] },
+      schema: { tags: ['checks'], summary: '1:1 verification: face vs face or fingerprint vs fingerprint', security: bearer, body: Body, response: { ...commonErrors, 422: Type.Ref('Error') } },
+    }, async (req) => {
+      const p = principal(req);
+      const b = req.body;
+      const max = ctx.config.maxUploadBytes;
+      let result: { score: number; raw: number; threshold: number; modality: string };
+      if (b.face !== undefined) {
+        if (b.against.face === undefined) throw new AppError('VALIDATION_FAILED', 'a face is verified against a face: send against.face');
+        if (!mods.face) throw new AppError('MODEL_UNAVAILABLE', 'face matching is not available on this service');
+        const face = mods.face;
+        const [x, y] = await Promise.all([face.extract(decodeBase64('face', b.face, max), 'verify'), face.extract(decodeBase64('against.face', b.against.face, max), 'verify')]);
+        result = { ...face.compare(x.embedding, y.embedding), threshold: face.verifyThreshold, modality: 'face' };
+      } else if (b.fingerprint !== undefined) {
+        if (b.against.fingerprint === undefined) throw new AppError('VALIDATION_FAILED', 'a fingerprint is verified against a fingerprint: send against.fingerprint');
+        if (!mods.finger) throw new AppError('MODEL_UNAVAILABLE', 'fingerprint matching is not available on this service');
+        const finger = mods.finger;
+        const a = finger.prepare(decodeBase64('fingerprint.template', b.fingerprint.template, max), b.fingerprint.position);
+        const c = finger.prepare(decodeBase64('against.fingerprint.template', b.against.fingerprint.template, max), b.against.fingerprint.position);
+        // Several views on either side: the best pair decides.
+        let best = { raw: -Infinity, score: 0 };
+        for (const x of a) for (const y of c) { const s = finger.compare(x.template, y.template); if (s.raw > best.raw) best = s; }
+        result = { ...best, threshold: finger.verifyThreshold, modality: 'finger' };
+      } else {
+        throw new AppError('VALIDATION_FAILED', 'send face + against.face, or fingerprint + against.fingerprint');
+      }
+      await ctx.db.tx((c) => appendAudit(c, { ...actor(p), requestId: req.id, action: 'verification.run', details: { modality: result.modality, match: result.score >= result.threshold } }));
+      return { score: +result.score.toFixed(4), match: result.score >= result.threshold, threshold: +result.threshold.toFixed(4), modality: result.modality, raw: +result.raw.toFixed(6) };
+    });
+  };
+}

@@ -1,0 +1,49 @@
+// Biometric samples: written in one transaction with the subject's lock, streamed to rebuild indexes.
+import type { Db, Queryable } from './db.ts';
+
+export interface NewSample {
+  subjectId: string; watchlist: string; modality: 'face' | 'finger'; position: number | null;
+  template: Uint8Array; extractor: string; quality: Record<string, unknown>; sourceFormat: string;
+  source: Uint8Array | null; createdBy: string;
+}
+
+export async function insertSample(q: Queryable, s: NewSample): Promise<{ id: number; seq: number }> {
+  const r = await q.query<{ id: string; seq: string }>(
+    `INSERT INTO samples (subject_id, watchlist, modality, position, template, extractor, quality, source_format, source, created_by)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id, seq`,
+    [s.subjectId, s.watchlist, s.modality, s.position, Buffer.from(s.template.buffer, s.template.byteOffset, s.template.byteLength),
+      s.extractor, JSON.stringify(s.quality), s.sourceFormat, s.source ? Buffer.from(s.source) : null, s.createdBy]);
+  return { id: Number(r.rows[0].id), seq: Number(r.rows[0].seq) };
+}
+
+export interface StoredSample { id: number; seq: number; watchlistNum: number; position: number | null; template: Buffer; extractor: string }
+export interface SampleChange { kind: 'add'; sample: StoredSample }
+export interface SampleRemoval { kind: 'remove'; id: number; seq: number }
+
+const PAGE = 2000;
+
+/** Every live sample of a modality with seq > since, in seq order, page by page. */
+export async function* liveSamples(db: Db, modality: 'face' | 'finger', since = 0): AsyncGenerator<StoredSample> {
+  let after = since;
+  for (;;) {
+    const r = await db.query<{ id: string; seq: string; num: number; position: number | null; template: Buffer; extractor: string }>(
+      `SELECT s.id, s.seq, w.num, s.position, s.template, s.extractor FROM samples s JOIN watchlists w ON w.id = s.watchlist
+       WHERE s.modality = $1 AND s.seq > $2 ORDER BY s.seq LIMIT $3`, [modality, after, PAGE]);
+    for (const x of r.rows) yield { id: Number(x.id), seq: Number(x.seq), watchlistNum: x.num, position: x.position, template: x.template, extractor: x.extractor };
+    if (r.rows.length < PAGE) return;
+    after = Number(r.rows[r.rows.length - 1].seq);
+  }
+}
+
+/** Deletions of a modality recorded after `since`. */
+export async function removedSince(db: Db, modality: 'face' | 'finger', since: number): Promise<SampleRemoval[]> {
+  const r = await db.query<{ sample_id: string; seq: string }>(
+    'SELECT sample_id, seq FROM sample_tombstones WHERE modality = $1 AND seq > $2 ORDER BY seq', [modality, since]);
+  return r.rows.map((x) => ({ kind: 'remove', id: Number(x.sample_id), seq: Number(x.seq) }));
+}
+
+/** The highest sequence number issued so far (adds and deletions alike). */
+export async function currentSeq(db: Db): Promise<number> {
+  const r = await db.query<{ s: string }>('SELECT GREATEST((SELECT coalesce(max(seq),0) FROM samples), (SELECT coalesce(max(seq),0) FROM sample_tombstones)) AS s');
+  return Number(r.rows[0].s);
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { decisionOf, levelOf } from '../src/fusion/decide.ts';
+import { fuseScores, fuseSubject } from '../src/fusion/fuse.ts';
+import { interpolateCalibration, MAX_SCORE } from '../src/fusion/scale.ts';
+
+describe('fusion on the -log10 FMR scale', () => {
+  it('a single comparison keeps its score; none gives 0', () => {
+    expect(fuseScores([3.5])).toBeCloseTo(3.5, 10);
+    expect(fuseScores([])).toBe(0);
+  });
+  it('matches Fisher\'s method for two comparisons', () => {
+    // p1 = 1e-3, p2 = 1e-2: q = 1e-5, fused FMR = q (1 - ln q)
+    const q = 1e-5;
+    expect(fuseScores([3, 2])).toBeCloseTo(-Math.log10(q * (1 - Math.log(q))), 8);
+  });
+  it('two moderate pieces of evidence beat either alone; a strong one dominates a weak one', () => {
+    expect(fuseScores([2.5, 2.5])).toBeGreaterThan(2.5);
+    expect(fuseScores([8, 0.5])).toBeGreaterThan(6.5);
+    expect(fuseScores([8, 0.5])).toBeLessThan(8);
+  });
+  it('is symmetric and capped', () => {
+    expect(fuseScores([1, 4, 2])).toBeCloseTo(fuseScores([4, 2, 1]), 10);
+    expect(fuseScores([MAX_SCORE, MAX_SCORE, MAX_SCORE])).toBe(MAX_SCORE);
+  });
+  it('a missing modality does not penalise', () => {
+    const faceOnly = fuseSubject({ subjectId: 's', face: { score: 5, raw: 0.9, sampleId: 1 }, fingers: [] });
+    expect(faceOnly.score).toBeCloseTo(5, 10);
+    expect(faceOnly.scores).toEqual({ face: 5 });
+    const both = fuseSubject({ subjectId: 's', face: { score: 5, raw: 0.9, sampleId: 1 }, fingers: [{ probe: 0, score: 4, raw: 80, sampleId: 2 }] });
+    expect(both.score).toBeGreaterThan(5);
+    expect(both.matched.map((m) => m.modality)).toEqual(['face', 'finger']);
+  });
+  it('interpolates a calibration table monotonically and extrapolates the tail', () => {
+    const t = [[0, 0], [10, 1], [20, 3]] as const;
+    expect(interpolateCalibration(t, -5)).toBe(0);
+    expect(interpolateCalibration(t, 5)).toBeCloseTo(0.5);
+    expect(interpolateCalibration(t, 15)).toBeCloseTo(2);
+    expect(interpolateCalibration(t, 25)).toBeCloseTo(4);
+    expect(interpolateCalibration(t, 1e9)).toBe(MAX_SCORE);
+    expect(interpolateCalibration(t, NaN)).toBe(0);
+  });
+  it('decides from thresholds stated as false-match rates', () => {
+    const t = { hitFmr: 1e-4, reviewFmr: 1e-2 };
+    expect(levelOf(4.1, t)).toBe('hit');
+    expect(levelOf(3, t)).toBe('review');
+    expect(levelOf(1, t)).toBe('none');
+    expect(decisionOf(['none', 'review'])).toBe('review');
+    expect(decisionOf(['review', 'hit'])).toBe('hit');
+    expect(decisionOf([])).toBe('no-hit');
+  });
+});
