@@ -89,6 +89,13 @@ describe('ITL write', () => {
     t = base();
     t.records.reverse();
     expect(codeOf(() => writeTransaction(t))).toBe('ITL_MALFORMED');
+    // Type-4 is binary in the traditional encoding: a tagged Type-4 could not be read back.
+    t = base();
+    t.records.push({ kind: 'tagged', type: 4, fields: [textField(4, 2, '01')] });
+    expect(codeOf(() => writeTransaction(t))).toBe('ITL_MALFORMED');
+    t = base();
+    rec(t, 0).fields.splice(1, 1); // VER
+    expect(codeOf(() => writeTransaction(t))).toBe('ITL_MALFORMED');
   });
 
   it('round-trips random transactions built through the API (write → parse → write)', () => {

@@ -4,7 +4,7 @@
 import { itlError } from './errors.ts';
 import { bytesOf, canonicalTag, fieldText, joinItems, textOf } from './fields.ts';
 import { MAX_RECORDS } from './limits.ts';
-import { FS, GS } from './separators.ts';
+import { BINARY_RECORD_TYPES, FS, GS } from './separators.ts';
 import { contentOf, readContentList } from './type1.ts';
 import type { ItlContentEntry, ItlField, ItlRecord, ItlTaggedRecord } from './types.ts';
 
@@ -15,8 +15,13 @@ export function writeTransaction(t: { records: readonly ItlRecord[] }): Uint8Arr
   const head = records[0];
   if (!head || head.kind !== 'tagged' || head.type !== 1) throw itlError('ITL_MALFORMED', 'the first record must be a tagged Type-1 record', { record: 0 });
   if (records.length - 1 > MAX_RECORDS) throw itlError('ITL_UNSUPPORTED', `${records.length - 1} records exceed the ${MAX_RECORDS} a transaction may hold`);
+  if (!head.fields.some((f) => f.number === 2)) throw itlError('ITL_MALFORMED', 'the Type-1 record needs a VER field (1.002)', { record: 0, recordType: 1, field: '1.002' });
   records.forEach((r, i) => {
     if (i > 0 && r.type === 1) throw itlError('ITL_MALFORMED', 'only the first record may be Type-1', { record: i, recordType: 1 });
+    if (!Number.isInteger(r.type) || r.type < 1 || r.type > 99) throw itlError('ITL_MALFORMED', `record type ${r.type} is not 1..99`, { record: i });
+    if ((r.kind === 'binary') !== BINARY_RECORD_TYPES.has(r.type)) {
+      throw itlError('ITL_MALFORMED', `Type-${r.type} records are ${BINARY_RECORD_TYPES.has(r.type) ? 'binary' : 'tagged'} in the traditional encoding`, { record: i, recordType: r.type });
+    }
     if (i > 0 && r.kind === 'tagged') {
       const idc = fieldText(r, 2);
       if (idc === undefined || !/^\d{1,3}$/.test(idc)) throw itlError('ITL_MALFORMED', 'record needs a numeric IDC field (x.002)', { record: i, recordType: r.type, field: canonicalTag(r.type, 2) });
