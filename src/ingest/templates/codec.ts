@@ -4,7 +4,7 @@
 import { AppError, isAppError } from '../../errors.ts';
 import { parseAnsi2004, encodeAnsi2004 } from './ansi-2004.ts';
 import { parseAnsi2009, encodeAnsi2009 } from './ansi-2009.ts';
-import { candidates, detectFormat, versionOf } from './detect.ts';
+import { candidates, detectByHeader, versionOf } from './detect.ts';
 import { templateError } from './fail.ts';
 import { encodeIso2005, parseIso2005 } from './iso-2005.ts';
 import { encodeIso2011, parseIso2011 } from './iso-2011.ts';
@@ -26,7 +26,7 @@ function parseAs(format: TemplateFormat, buf: Uint8Array, lenient: boolean): Par
  */
 export function parseTemplate(buf: Uint8Array, options: ParseOptions = {}): ParsedTemplate {
   return guard(() => {
-    const detected = detectFormat(buf);
+    const detected = detectByHeader(buf);
     const lenient = options.lenient === true;
     // When every reading fails, the detected one's error is the one that describes the record.
     let first: AppError | undefined;
@@ -39,6 +39,29 @@ export function parseTemplate(buf: Uint8Array, options: ParseOptions = {}): Pars
       }
     }
     throw first;
+  });
+}
+
+/**
+ * The record's format, from its header. Where a version string is shared (" 20\0": ISO 2005 or
+ * ANSI 2004; "030\0": ISO 2011 or ANSI 2009) and the header's answer does not parse while the other
+ * reading does, the other reading is the answer, so detectFormat always agrees with parseTemplate.
+ * Throws TEMPLATE_UNKNOWN_FORMAT (or TEMPLATE_TRUNCATED when too few bytes arrived to tell).
+ */
+export function detectFormat(buf: Uint8Array): TemplateFormat {
+  return guard(() => {
+    const detected = detectByHeader(buf);
+    const all = candidates(buf, detected);
+    if (all.length === 1) return detected;
+    for (const format of all) {
+      try {
+        parseAs(format, buf, true);
+        return format;
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+      }
+    }
+    return detected;
   });
 }
 

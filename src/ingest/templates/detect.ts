@@ -12,7 +12,8 @@ const ANSI2004_MIN_LENGTH = 26;
 const ISO2005_MIN_LENGTH = 24;
 const ISO2011_HEADER_BYTES = 15;
 
-export function detectFormat(buf: Uint8Array): TemplateFormat {
+/** The format the header says; see detectFormat in codec.ts for the answer that also parses. */
+export function detectByHeader(buf: Uint8Array): TemplateFormat {
   if (!(buf instanceof Uint8Array)) {
     throw templateError('TEMPLATE_UNKNOWN_FORMAT', 'template must be bytes', 0, 'format identifier');
   }
@@ -87,7 +88,7 @@ function tellIso2011FromAnsi2009(buf: Uint8Array): TemplateFormat {
     }
     pos += length;
   }
-  return pos === total || !plausibleAnsi2009Header(buf) ? 'iso-19794-2:2011' : 'ansi-378:2009';
+  return pos === total ? 'iso-19794-2:2011' : 'ansi-378:2009';
 }
 
 /** ANSI 2009: certification byte 0x00/0x80 at 16, reserved 0 at 20, a defined finger position at 21. */

@@ -5,6 +5,5 @@ export type {
   ExtendedBlock, RidgeCountBlock, RidgeCountEdge, CoreDeltaBlock, CorePoint, DeltaPoint, ZonalQualityBlock, RawBlock,
   RepresentationCapture, CaptureDateTime, QualityRecord, CertificationRecord,
 } from './types.ts';
-export { detectFormat } from './detect.ts';
-export { parseTemplate, encodeTemplate } from './codec.ts';
+export { detectFormat, parseTemplate, encodeTemplate } from './codec.ts';
 export { toFingerMinutiae, scaleFor, angleToRadians, qualityTo100, FALLBACK_PPCM } from './normalise.ts';
