@@ -159,7 +159,8 @@ describe('ITL parse: Type-9 minutiae', () => {
     expect(f.minutiae[0].quality).toBe(Math.round((40 * 100) / 63));
     expect(f.minutiae[1].quality).toBe(0);
     expect(f.minutiae[1].type).toBe('bifurcation');
-    expect(f.height).toBe(Math.round((600 * 500) / ppi));
+    expect(f.height).toBeCloseTo((600 * 500) / ppi, 9);
+    expect(f.width).toBeCloseTo((500 * 500) / ppi, 9);
   });
 
   it('rejects NOM that disagrees with FMD, naming field 9.136', () => {

@@ -30,8 +30,8 @@ function fromM1(m1: M1Block, index: number | undefined): FingerMinutiae {
   }
   return {
     position: fingerPosition(m1.position),
-    width: m1.width !== undefined ? Math.round(m1.width * sx) : 0,
-    height: m1.height !== undefined ? Math.round(m1.height * sy) : 0,
+    width: m1.width !== undefined ? m1.width * sx : 0,
+    height: m1.height !== undefined ? m1.height * sy : 0,
     minutiae: m1.minutiae.map((m): Minutia => ({
       x: m.x * sx, y: m.y * sy, angle: normAngle(m.angle * 2 * DEG), type: typeOf(m.type), quality: m.quality,
     })),
@@ -69,8 +69,8 @@ function fromLegacy(legacy: LegacyBlock, geometry: Geometry | undefined): Finger
   const typeOf = (t: string): MinutiaType => (t === 'A' ? 'ending' : t === 'B' ? 'bifurcation' : 'other');
   return {
     position: fingerPosition(legacy.positions[0]),
-    width: geometry ? Math.round((geometry.widthPx * TARGET_PPI) / geometry.ppi) : 0,
-    height: geometry ? Math.round((geometry.heightPx * TARGET_PPI) / geometry.ppi) : 0,
+    width: geometry ? (geometry.widthPx * TARGET_PPI) / geometry.ppi : 0,
+    height: geometry ? (geometry.heightPx * TARGET_PPI) / geometry.ppi : 0,
     minutiae: legacy.minutiae.map((m): Minutia => ({
       x: m.x * scale,
       y: (heightMm100 - m.y) * scale,
