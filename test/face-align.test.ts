@@ -14,7 +14,7 @@ import {
 } from '../src/face/align.js';
 import { AppError } from '../src/errors.js';
 import type { Point, RgbImage } from '../src/face/image.js';
-import { meanAbsDiff, PORTRAIT_FACE, portraitPng, rgbOf, rgbToSharp } from './lib/images.js';
+import { meanAbsDiff, PORTRAIT_FACE, portraitPng, REAL_FACE, REAL_PHOTO, rgbOf, rgbToSharp } from './lib/images.js';
 
 const simFrom = (scale: number, deg: number, tx: number, ty: number): Similarity => {
   const r = (deg * Math.PI) / 180;
@@ -103,6 +103,16 @@ describe('alignFace on a real portrait', () => {
     expect(diff).toBeLessThan(3);
     const shifted = alignFace(rotated, PORTRAIT_FACE.landmarks.map(map).map((p) => ({ x: p.x + 6, y: p.y })));
     expect(meanAbsDiff(shifted, reference, 4)).toBeGreaterThan(3 * diff);
+  });
+
+  it('gives the same crop from the full camera frame as from the portrait cut out of it', async () => {
+    const frame = await rgbOf(sharp(REAL_PHOTO));
+    const fromFrame = alignFace(frame, REAL_FACE.landmarks);
+    // only the 2x pyramid's pixel grid may differ (the region origin's parity)
+    expect(meanAbsDiff(fromFrame, reference)).toBeLessThan(1.5);
+    const crop = cropAndResize(frame, REAL_FACE.box, [64, 64], 0.2);
+    const same = cropAndResize(portrait, PORTRAIT_FACE.box, [64, 64], 0.2);
+    expect(meanAbsDiff(crop, same)).toBeLessThan(1.5);
   });
 
   it('falls back to the eyes alone and lands close to the 5-point crop', () => {

@@ -8,7 +8,7 @@
 
 import { AppError } from '../errors.js';
 import { ALIGN_MAX_SHRINK_BEFORE_PYRAMID, ARCFACE_112_TEMPLATE, type Template5 } from './frontend-config.js';
-import { createRgb, halveRgb, sampleBilinear, type Box, type Point, type RgbImage } from './image.js';
+import { createRgb, extractRgb, halveRgb, sampleBilinear, type Box, type Point, type RgbImage } from './image.js';
 
 export { ARCFACE_112_TEMPLATE, type Template5 };
 
@@ -67,9 +67,23 @@ export function estimateSimilarity(src: readonly Point[], dst: readonly Point[])
  * pyramid first so the result is not aliased.
  */
 export function warpSimilarity(image: RgbImage, transform: Similarity, outW: number, outH: number): RgbImage {
-  let src = image;
   let t = transform;
   let scale = Math.hypot(t.a, t.b);
+  // Work on the source region the output covers (plus a margin for the filters), not the frame.
+  const inv0 = invertSimilarity(t);
+  const corners = [
+    [-0.5, -0.5],
+    [outW - 0.5, -0.5],
+    [-0.5, outH - 0.5],
+    [outW - 0.5, outH - 0.5],
+  ].map(([u, v]) => applySimilarity(inv0, { x: u, y: v }));
+  const margin = 2 + Math.ceil(2 / Math.max(scale, 1e-6));
+  const rx0 = clampInt(Math.floor(Math.min(...corners.map((c) => c.x))) - margin, 0, image.width - 1);
+  const ry0 = clampInt(Math.floor(Math.min(...corners.map((c) => c.y))) - margin, 0, image.height - 1);
+  const rx1 = clampInt(Math.ceil(Math.max(...corners.map((c) => c.x))) + margin + 1, rx0 + 1, image.width);
+  const ry1 = clampInt(Math.ceil(Math.max(...corners.map((c) => c.y))) + margin + 1, ry0 + 1, image.height);
+  let src = rx0 === 0 && ry0 === 0 && rx1 === image.width && ry1 === image.height ? image : extractRgb(image, rx0, ry0, rx1, ry1);
+  t = { ...t, tx: t.tx + t.a * rx0 - t.b * ry0, ty: t.ty + t.b * rx0 + t.a * ry0 };
   while (scale < ALIGN_MAX_SHRINK_BEFORE_PYRAMID && src.width >= 2 && src.height >= 2) {
     src = halveRgb(src);
     // Halving maps x to (x - 0.5) / 2 with centres at integers; compose so output stays put.
@@ -184,8 +198,14 @@ export function cropPointToImage(crop: CropResult, p: Point): Point {
 
 /** Resamples an (edge-coordinate) box to outW x outH; 2x box pyramid first for big shrinks. */
 function resampleBox(image: RgbImage, box: Box, outW: number, outH: number): RgbImage {
-  let src = image;
-  let b = box;
+  // Work on the covered region (plus a filter margin) only.
+  const margin = 2 + Math.ceil(2 * Math.max(box.width / outW, box.height / outH));
+  const rx0 = clampInt(Math.floor(box.x) - margin, 0, image.width - 1);
+  const ry0 = clampInt(Math.floor(box.y) - margin, 0, image.height - 1);
+  const rx1 = clampInt(Math.ceil(box.x + box.width) + margin, rx0 + 1, image.width);
+  const ry1 = clampInt(Math.ceil(box.y + box.height) + margin, ry0 + 1, image.height);
+  let src = rx0 === 0 && ry0 === 0 && rx1 === image.width && ry1 === image.height ? image : extractRgb(image, rx0, ry0, rx1, ry1);
+  let b = { ...box, x: box.x - rx0, y: box.y - ry0 };
   const shrinks = () => outW / b.width < ALIGN_MAX_SHRINK_BEFORE_PYRAMID && outH / b.height < ALIGN_MAX_SHRINK_BEFORE_PYRAMID;
   while (shrinks() && src.width >= 2 && src.height >= 2) {
     src = halveRgb(src);
@@ -207,6 +227,8 @@ function resampleBox(image: RgbImage, box: Box, outW: number, outH: number): Rgb
   }
   return out;
 }
+
+const clampInt = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
 
 // ---------------------------------------------------------------- model input tensors
 export interface TensorSpec {

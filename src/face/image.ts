@@ -99,6 +99,17 @@ export function sampleBilinear(img: RgbImage, x: number, y: number, out: Float32
   }
 }
 
+/** Copies the pixel rectangle [x0, x1) x [y0, y1) (already clipped to the image). */
+export function extractRgb(img: RgbImage, x0: number, y0: number, x1: number, y1: number): RgbImage {
+  const out = createRgb(x1 - x0, y1 - y0);
+  const rowBytes = (x1 - x0) * 3;
+  for (let y = y0; y < y1; y++) {
+    const from = (y * img.width + x0) * 3;
+    out.data.set(img.data.subarray(from, from + rowBytes), (y - y0) * rowBytes);
+  }
+  return out;
+}
+
 /** Integer-clamped box intersection with the image; null when empty. */
 export function clipBox(box: Box, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } | null {
   const x0 = Math.max(0, Math.floor(box.x));
