@@ -1,8 +1,226 @@
-// Placeholder entry point of the matcher addon; the real implementation replaces it.
+// N-API surface of the fingerprint matcher: template encoding, 1:1 comparison (sync and on a worker),
+// and the 1:N gallery whose searches run on native threads, never on the event loop.
 #include <napi.h>
+#include <memory>
+#include <string>
+#include "fingerprint.h"
+#include "gallery.h"
 
-static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("version", Napi::String::New(env, "0"));
+namespace {
+
+using fm::Features;
+
+/** Decodes and derives features; on failure throws a JS Error whose message is "CODE|text". */
+bool featuresFrom(const Napi::Env& env, const Napi::Value& v, Features& out, uint8_t* position = nullptr) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(env, "TEMPLATE_UNKNOWN_FORMAT|template must be a Uint8Array").ThrowAsJavaScriptException();
+    return false;
+  }
+  auto bytes = v.As<Napi::Uint8Array>();
+  fm::Finger f;
+  std::string err = fm::decodeTemplate(bytes.Data(), bytes.ByteLength(), f);
+  if (!err.empty()) {
+    Napi::Error::New(env, err).ThrowAsJavaScriptException();
+    return false;
+  }
+  fm::buildFeatures(f, out);
+  if (position) *position = f.position;
+  return true;
+}
+
+/** encode(position, width, height, Float64Array [x, y, angle, type, quality] * n) -> Uint8Array */
+Napi::Value Encode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[3].IsTypedArray()) {
+    Napi::TypeError::New(env, "TEMPLATE_INVALID_FIELD|encode(position, width, height, Float64Array)").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  auto data = info[3].As<Napi::Float64Array>();
+  fm::Finger f;
+  f.position = uint8_t(info[0].As<Napi::Number>().Uint32Value());
+  f.width = uint16_t(info[1].As<Napi::Number>().Uint32Value());
+  f.height = uint16_t(info[2].As<Napi::Number>().Uint32Value());
+  size_t n = data.ElementLength() / 5;
+  for (size_t i = 0; i < n; i++) {
+    const double* m = data.Data() + 5 * i;
+    f.minutiae.push_back(fm::Minutia{float(m[0]), float(m[1]), float(m[2]), uint8_t(m[3]), uint8_t(m[4])});
+  }
+  std::vector<uint8_t> out = fm::encodeTemplate(f);
+  return Napi::Buffer<uint8_t>::Copy(env, out.data(), out.size());
+}
+
+/** check(bytes) -> undefined when valid, otherwise "CODE|text". */
+Napi::Value Check(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    return Napi::String::New(env, "TEMPLATE_UNKNOWN_FORMAT|template must be a Uint8Array");
+  auto bytes = info[0].As<Napi::Uint8Array>();
+  fm::Finger f;
+  std::string err = fm::decodeTemplate(bytes.Data(), bytes.ByteLength(), f);
+  return err.empty() ? env.Undefined() : Napi::String::New(env, err);
+}
+
+/** describe(bytes) -> { minutiae, cylinders, filterBits } */
+Napi::Value Describe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Features f;
+  if (!featuresFrom(env, info[0], f)) return env.Null();
+  auto bytes = info[0].As<Napi::Uint8Array>();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("minutiae", (bytes.ByteLength() - 16) / 8);
+  o.Set("cylinders", f.cylinders.size());
+  o.Set("filterBits", f.filterCount);
+  return o;
+}
+
+Napi::Value Compare(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Features a, b;
+  if (!featuresFrom(env, info[0], a) || !featuresFrom(env, info[1], b)) return env.Null();
+  return Napi::Number::New(env, double(float(fm::compareFeatures(a, b))));
+}
+
+Napi::Value FilterSimilarity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Features a, b;
+  if (!featuresFrom(env, info[0], a) || !featuresFrom(env, info[1], b)) return env.Null();
+  return Napi::Number::New(env, fm::filterSimilarity(a, b));
+}
+
+class CompareWorker : public Napi::AsyncWorker {
+ public:
+  CompareWorker(Napi::Env env, Features&& a, Features&& b)
+      : Napi::AsyncWorker(env), a_(std::move(a)), b_(std::move(b)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override { score_ = double(float(fm::compareFeatures(a_, b_))); }
+  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), score_)); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Features a_, b_;
+  double score_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value CompareAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Features a, b;
+  if (!featuresFrom(env, info[0], a) || !featuresFrom(env, info[1], b)) return env.Null();
+  auto* w = new CompareWorker(env, std::move(a), std::move(b));
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
+}
+
+class SearchWorker : public Napi::AsyncWorker {
+ public:
+  SearchWorker(Napi::Env env, std::shared_ptr<fm::Gallery> g, Features&& probe, fm::SearchOptions opt)
+      : Napi::AsyncWorker(env), gallery_(std::move(g)), probe_(std::move(probe)), opt_(std::move(opt)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override { hits_ = gallery_->search(probe_, opt_, &stats_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Array arr = Napi::Array::New(env, hits_.size());
+    for (size_t i = 0; i < hits_.size(); i++) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("id", hits_[i].id);
+      o.Set("score", hits_[i].score);
+      arr.Set(uint32_t(i), o);
+    }
+    Napi::Object res = Napi::Object::New(env);
+    res.Set("hits", arr);
+    res.Set("scanned", double(stats_.scanned));
+    res.Set("compared", double(stats_.compared));
+    deferred_.Resolve(res);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::shared_ptr<fm::Gallery> gallery_;
+  Features probe_;
+  fm::SearchOptions opt_;
+  std::vector<fm::Hit> hits_;
+  fm::SearchStats stats_;
+  Napi::Promise::Deferred deferred_;
+};
+
+class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeGallery", {
+      InstanceMethod("add", &GalleryWrap::Add),
+      InstanceMethod("remove", &GalleryWrap::Remove),
+      InstanceMethod("size", &GalleryWrap::Size),
+      InstanceMethod("memoryBytes", &GalleryWrap::MemoryBytes),
+      InstanceMethod("search", &GalleryWrap::Search),
+    });
+  }
+  explicit GalleryWrap(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<GalleryWrap>(info), gallery_(std::make_shared<fm::Gallery>()) {}
+
+ private:
+  /** add(id, bytes, position?) */
+  Napi::Value Add(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Features f;
+    uint8_t position = 0;
+    if (!featuresFrom(env, info[1], f, &position)) return env.Null();
+    if (info.Length() > 2 && info[2].IsNumber()) position = uint8_t(info[2].As<Napi::Number>().Uint32Value());
+    gallery_->add(info[0].As<Napi::Number>().DoubleValue(), position, std::move(f));
+    return env.Undefined();
+  }
+  Napi::Value Remove(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), gallery_->remove(info[0].As<Napi::Number>().DoubleValue()));
+  }
+  Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(gallery_->size())); }
+  Napi::Value MemoryBytes(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), double(gallery_->memoryBytes()));
+  }
+  /** search(probe, { k, positions, threads, rerankFraction, rerankMin, exhaustive }) -> Promise */
+  Napi::Value Search(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Features probe;
+    if (!featuresFrom(env, info[0], probe)) return env.Null();
+    fm::SearchOptions opt;
+    if (info.Length() > 1 && info[1].IsObject()) {
+      Napi::Object o = info[1].As<Napi::Object>();
+      auto num = [&](const char* key, double def) {
+        Napi::Value v = o.Get(key);
+        return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : def;
+      };
+      opt.k = int(num("k", opt.k));
+      opt.threads = int(num("threads", 0));
+      opt.rerankFraction = num("rerankFraction", opt.rerankFraction);
+      opt.rerankMin = int(num("rerankMin", opt.rerankMin));
+      opt.exhaustive = o.Get("exhaustive").ToBoolean().Value();
+      Napi::Value pos = o.Get("positions");
+      if (pos.IsArray()) {
+        Napi::Array arr = pos.As<Napi::Array>();
+        for (uint32_t i = 0; i < arr.Length(); i++) opt.positions.push_back(int(arr.Get(i).As<Napi::Number>().Int32Value()));
+      }
+    }
+    auto* w = new SearchWorker(env, gallery_, std::move(probe), std::move(opt));
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  }
+
+  std::shared_ptr<fm::Gallery> gallery_;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("version", Napi::String::New(env, "1"));
+  exports.Set("encode", Napi::Function::New(env, Encode));
+  exports.Set("check", Napi::Function::New(env, Check));
+  exports.Set("describe", Napi::Function::New(env, Describe));
+  exports.Set("compare", Napi::Function::New(env, Compare));
+  exports.Set("compareAsync", Napi::Function::New(env, CompareAsync));
+  exports.Set("filterSimilarity", Napi::Function::New(env, FilterSimilarity));
+  exports.Set("Gallery", GalleryWrap::Define(env));
   return exports;
 }
+
+}  // namespace
+
 NODE_API_MODULE(biocheck_matcher, Init)

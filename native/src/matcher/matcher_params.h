@@ -1,0 +1,45 @@
+// Tuned constants of the minutiae matcher, in one place. Distances are 500 ppi pixels.
+#pragma once
+#include <cmath>
+
+namespace fm {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kTwoPi = 2 * kPi;
+
+// --- Minutia Cylinder-Code (bit cylinders), after Cappelli, Ferrara & Maltoni (2010) ---
+// 8x8 spatial cells: one 64-bit word per direction layer, and one validity word for all layers.
+constexpr int kNs = 8;             // spatial cells per side
+constexpr int kNd = 6;             // direction layers
+constexpr double kRadius = 70.0;   // cylinder radius (about 7 ridge periods)
+constexpr double kSigmaS = 28.0 / 3.0;   // spatial spread of a neighbour's contribution
+constexpr double kSigmaD = 2 * kPi / 9;  // directional spread
+constexpr double kMuPsi = 0.01;          // a cell is set when its contribution reaches this
+constexpr double kHullMargin = 50.0;     // cells this far outside the minutiae's convex hull still count as valid
+constexpr double kMinValidCells = 0.75;  // fraction of the disk's cells that must be valid
+constexpr int kMinNeighbours = 2;        // neighbours needed for a cylinder to be kept
+constexpr double kMinMatchable = 0.60;   // fraction of disk cells valid in both cylinders to compare them
+constexpr double kMaxRotation = kPi / 2; // largest rotation accepted between two paired minutiae
+
+// --- Consolidation: local similarity sort with relaxation (LSS-R) ---
+constexpr int kMaxRelaxPairs = 40;  // pairs entering relaxation (at most min(nA, nB))
+constexpr int kRelaxIterations = 5;
+constexpr double kRelaxWeight = 0.5;
+// Compatibility of two pairs: sigmoids on the differences of distance, relative direction and radial angle.
+constexpr double kRhoDistMu = 6.0, kRhoDistRel = 0.12, kRhoDistTau = -8.0 / 5.0;
+constexpr double kRhoDirMu = kPi / 12, kRhoDirTau = -30.0;
+constexpr double kRhoRadMu = kPi / 12, kRhoRadTau = -30.0;
+// Number of pairs averaged into the score grows with the smaller template.
+constexpr int kMinNp = 4, kMaxNp = 12;
+constexpr double kNpMu = 20.0, kNpTau = 0.4;
+
+// --- First stage of 1:N search: bitset of quantised minutia-pair features ---
+constexpr double kPairMinDist = 15.0, kPairMaxDist = 180.0;
+constexpr int kPairDistBins = 12, kPairAngleBins = 12;
+constexpr int kFilterWords = (kPairDistBins * kPairAngleBins * kPairAngleBins + 63) / 64;
+
+// --- Template limits ---
+constexpr int kMaxMinutiae = 255;
+constexpr double kMaxCoordinate = 4000.0;  // pixels at 500 ppi (20 cm)
+
+}  // namespace fm

@@ -1,0 +1,168 @@
+// Full comparison: bit-cylinder similarities, then local similarity sort with relaxation (LSS-R),
+// which keeps the minutia pairs whose geometry agrees with the other pairs and averages them.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+#include "angles.h"
+#include "fingerprint.h"
+
+namespace fm {
+namespace {
+
+constexpr int kBuckets = 256;
+constexpr int kSigTable = 2048;
+constexpr float kSigSpan = 12.f;  // logistic tabulated on [-kSigSpan, kSigSpan]
+
+const std::array<float, kSigTable + 1>& sigmoidTable() {
+  static const std::array<float, kSigTable + 1> t = [] {
+    std::array<float, kSigTable + 1> r{};
+    for (int i = 0; i <= kSigTable; i++) r[i] = float(1 / (1 + std::exp(-(-kSigSpan + 2.0 * kSigSpan * i / kSigTable))));
+    return r;
+  }();
+  return t;
+}
+
+/** Z(v; mu, tau) = 1 / (1 + exp(-tau (v - mu))). */
+inline float logistic(float v, float mu, float tau) {
+  float x = tau * (v - mu);
+  if (x <= -kSigSpan) return 0.f;
+  if (x >= kSigSpan) return 1.f;
+  return sigmoidTable()[int((x + kSigSpan) * (kSigTable / (2 * kSigSpan)) + 0.5f)];
+}
+
+int minMatchableCells() {
+  static const int n = [] {
+    int cells = 0;
+    const double s = 2 * kRadius / kNs;
+    for (int a = 0; a < kNs; a++)
+      for (int b = 0; b < kNs; b++) {
+        double ca = (a - (kNs - 1) / 2.0) * s, cb = (b - (kNs - 1) / 2.0) * s;
+        if (ca * ca + cb * cb <= kRadius * kRadius) cells++;
+      }
+    return int(std::ceil(kMinMatchable * cells));
+  }();
+  return n;
+}
+
+inline float cylinderSimilarity(const Cylinder& a, const Cylinder& b, int minCells) {
+  if (std::fabs(angleDiff(a.angle, b.angle)) > float(kMaxRotation)) return 0.f;
+  const uint64_t common = a.valid & b.valid;
+  if (__builtin_popcountll(common) < minCells) return 0.f;
+  int x = 0, na = 0, nb = 0;
+  for (int k = 0; k < kNd; k++) {
+    uint64_t ca = a.layers[k] & common, cb = b.layers[k] & common;
+    x += __builtin_popcountll(ca ^ cb);
+    na += __builtin_popcountll(ca);
+    nb += __builtin_popcountll(cb);
+  }
+  if (na + nb == 0) return 0.f;
+  return 1.f - float(x) / float(na + nb);
+}
+
+struct Scratch {
+  std::vector<float> gamma;
+  std::vector<uint16_t> bucketOf;
+  std::vector<int> order;
+  std::vector<uint8_t> usedA, usedB;
+};
+
+/** Score of a against b in a fixed order; compareFeatures makes it symmetric. */
+double compareOrdered(const Features& fa, const Features& fb) {
+  const auto& A = fa.cylinders;
+  const auto& B = fb.cylinders;
+  const int nA = int(A.size()), nB = int(B.size());
+  if (nA == 0 || nB == 0) return 0;
+  thread_local Scratch s;
+  const int minCells = minMatchableCells();
+  s.gamma.resize(size_t(nA) * nB);
+  s.bucketOf.resize(size_t(nA) * nB);
+  int counts[kBuckets + 1] = {0};
+  for (int i = 0; i < nA; i++)
+    for (int j = 0; j < nB; j++) {
+      float g = cylinderSimilarity(A[i], B[j], minCells);
+      s.gamma[size_t(i) * nB + j] = g;
+      int q = int(g * (kBuckets - 1));
+      s.bucketOf[size_t(i) * nB + j] = uint16_t(q);
+      if (q > 0) counts[q]++;
+    }
+  // Counting sort, best first, of the pairs with any similarity.
+  int start[kBuckets + 1];
+  int acc = 0;
+  for (int q = kBuckets - 1; q >= 1; q--) { start[q] = acc; acc += counts[q]; }
+  s.order.resize(acc);
+  for (int idx = 0; idx < nA * nB; idx++) {
+    int q = s.bucketOf[idx];
+    if (q > 0) s.order[start[q]++] = idx;
+  }
+  // Greedy one-to-one selection of the pairs that enter relaxation.
+  const int nR = std::min({nA, nB, kMaxRelaxPairs});
+  s.usedA.assign(nA, 0);
+  s.usedB.assign(nB, 0);
+  int pa[kMaxRelaxPairs], pb[kMaxRelaxPairs];
+  float lam0[kMaxRelaxPairs];
+  int n = 0;
+  for (int idx : s.order) {
+    if (n == nR) break;
+    int i = idx / nB, j = idx % nB;
+    if (s.usedA[i] || s.usedB[j]) continue;
+    s.usedA[i] = s.usedB[j] = 1;
+    pa[n] = i; pb[n] = j; lam0[n] = s.gamma[idx]; n++;
+  }
+  if (n < 2) return 0;
+  // Compatibility of every two selected pairs: do distances, relative directions and radial angles agree?
+  static thread_local float rho[kMaxRelaxPairs][kMaxRelaxPairs];
+  for (int p = 0; p < n; p++) {
+    rho[p][p] = 0;
+    const Cylinder &a1 = A[pa[p]], &b1 = B[pb[p]];
+    for (int q = p + 1; q < n; q++) {
+      const Cylinder &a2 = A[pa[q]], &b2 = B[pb[q]];
+      float dA = std::sqrt((a1.x - a2.x) * (a1.x - a2.x) + (a1.y - a2.y) * (a1.y - a2.y));
+      float dB = std::sqrt((b1.x - b2.x) * (b1.x - b2.x) + (b1.y - b2.y) * (b1.y - b2.y));
+      float z1 = logistic(std::fabs(dA - dB), float(kRhoDistMu + kRhoDistRel * 0.5 * (dA + dB)), float(kRhoDistTau));
+      float d2 = std::fabs(angleDiff(angleDiff(a1.angle, a2.angle), angleDiff(b1.angle, b2.angle)));
+      float z2 = logistic(d2, float(kRhoDirMu), float(kRhoDirTau));
+      float rA = angleDiff(a1.angle, segmentAngle(a1.x, a1.y, a2.x, a2.y));
+      float rB = angleDiff(b1.angle, segmentAngle(b1.x, b1.y, b2.x, b2.y));
+      float z3 = logistic(std::fabs(angleDiff(rA, rB)), float(kRhoRadMu), float(kRhoRadTau));
+      rho[p][q] = rho[q][p] = z1 * z2 * z3;
+    }
+  }
+  float lam[kMaxRelaxPairs], next[kMaxRelaxPairs];
+  std::copy(lam0, lam0 + n, lam);
+  const float w = float(kRelaxWeight), inv = (1 - w) / float(n - 1);
+  for (int it = 0; it < kRelaxIterations; it++) {
+    for (int p = 0; p < n; p++) {
+      float sum = 0;
+      for (int q = 0; q < n; q++) sum += rho[p][q] * lam[q];
+      next[p] = w * lam[p] + inv * sum;
+    }
+    std::copy(next, next + n, lam);
+  }
+  // Keep the nP pairs whose support grew the most (efficiency) and average their relaxed similarity.
+  int nP = kMinNp + int(std::lround(logistic(float(std::min(nA, nB)), float(kNpMu), float(kNpTau)) * (kMaxNp - kMinNp)));
+  nP = std::min(nP, n);
+  int idx[kMaxRelaxPairs];
+  float eff[kMaxRelaxPairs];
+  for (int p = 0; p < n; p++) { idx[p] = p; eff[p] = lam0[p] > 0 ? lam[p] / lam0[p] : 0; }
+  std::partial_sort(idx, idx + nP, idx + n, [&](int x, int y) { return eff[x] > eff[y] || (eff[x] == eff[y] && x < y); });
+  double score = 0;
+  for (int k = 0; k < nP; k++) score += lam[idx[k]];
+  return score / nP;
+}
+
+}  // namespace
+
+double compareFeatures(const Features& a, const Features& b) {
+  if (a.digest < b.digest) return compareOrdered(a, b);
+  if (a.digest > b.digest) return compareOrdered(b, a);
+  return std::max(compareOrdered(a, b), compareOrdered(b, a));
+}
+
+double filterSimilarity(const Features& a, const Features& b) {
+  uint32_t common = 0;
+  for (int w = 0; w < kFilterWords; w++) common += __builtin_popcountll(a.filter[w] & b.filter[w]);
+  return common * double(a.filterNorm) * double(b.filterNorm);
+}
+
+}  // namespace fm

@@ -1,0 +1,69 @@
+// 1:N fingerprint gallery held in native memory; searches run on native threads off the event loop.
+import { AppError } from '../errors.ts';
+import { asTemplate, type FingerInput } from './matcher.ts';
+import { matcherAddon, type NativeGallery } from './native.ts';
+
+export interface FingerSearchOptions {
+  /** Candidates returned, best first (default 10). */
+  k?: number;
+  /** Probe finger positions; entries whose known position is not listed are skipped. 0 or none = any. */
+  positions?: number[];
+  /** Native threads (default: all cores). */
+  threads?: number;
+  /** First stage keeps max(rerankMin, rerankFraction x size) entries for the full comparison. */
+  rerankFraction?: number;
+  rerankMin?: number;
+  /** Full comparison against every entry: the reference the two-stage search is checked against. */
+  exhaustive?: boolean;
+}
+
+export interface FingerHit {
+  id: number;
+  /** Raw matcher score in [0, 1]; see calibrateFingerScore. */
+  score: number;
+}
+
+function checkId(id: number): void {
+  if (!Number.isSafeInteger(id)) throw new AppError('VALIDATION_FAILED', `gallery id ${id} is not a safe integer`);
+}
+
+export class FingerGallery {
+  readonly #native: NativeGallery = new (matcherAddon().Gallery)();
+
+  /** Adds (or replaces) an entry; position overrides the template's own finger position. */
+  add(id: number, template: Uint8Array, position?: number): void {
+    checkId(id);
+    if (position !== undefined && (!Number.isInteger(position) || position < 0 || position > 10)) {
+      throw new AppError('VALIDATION_FAILED', `finger position ${position} is not an integer 0..10`);
+    }
+    this.#native.add(id, asTemplate(template), position);
+  }
+
+  remove(id: number): boolean {
+    checkId(id);
+    return this.#native.remove(id);
+  }
+
+  get size(): number {
+    return this.#native.size();
+  }
+
+  /** Approximate native memory held by the entries, in bytes. */
+  get memoryBytes(): number {
+    return this.#native.memoryBytes();
+  }
+
+  async search(probe: FingerInput, options: FingerSearchOptions = {}): Promise<FingerHit[]> {
+    return (await this.searchWithStats(probe, options)).hits;
+  }
+
+  /** As search, with how many entries each stage looked at. */
+  searchWithStats(probe: FingerInput, options: FingerSearchOptions = {}) {
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new AppError('VALIDATION_FAILED', `k ${k} is not an integer 1..10000`);
+    for (const p of options.positions ?? []) {
+      if (!Number.isInteger(p) || p < 0 || p > 10) throw new AppError('VALIDATION_FAILED', `finger position ${p} is not an integer 0..10`);
+    }
+    return this.#native.search(asTemplate(probe), { ...options, k });
+  }
+}

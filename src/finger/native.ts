@@ -1,0 +1,50 @@
+// Loads the native matcher addon (native/build/Release/biocheck_matcher.node).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeSearchResult {
+  hits: { id: number; score: number }[];
+  /** Entries that passed the position filter. */
+  scanned: number;
+  /** Entries given the full comparison. */
+  compared: number;
+}
+
+export interface NativeSearchOptions {
+  k?: number;
+  positions?: number[];
+  threads?: number;
+  rerankFraction?: number;
+  rerankMin?: number;
+  exhaustive?: boolean;
+}
+
+export interface NativeGallery {
+  add(id: number, template: Uint8Array, position?: number): void;
+  remove(id: number): boolean;
+  size(): number;
+  memoryBytes(): number;
+  search(probe: Uint8Array, options: NativeSearchOptions): Promise<NativeSearchResult>;
+}
+
+export interface MatcherAddon {
+  version: string;
+  encode(position: number, width: number, height: number, minutiae: Float64Array): Uint8Array;
+  /** undefined when valid, otherwise "CODE|message". */
+  check(template: Uint8Array): string | undefined;
+  describe(template: Uint8Array): { minutiae: number; cylinders: number; filterBits: number };
+  compare(a: Uint8Array, b: Uint8Array): number;
+  compareAsync(a: Uint8Array, b: Uint8Array): Promise<number>;
+  filterSimilarity(a: Uint8Array, b: Uint8Array): number;
+  Gallery: new () => NativeGallery;
+}
+
+const require = createRequire(import.meta.url);
+const addonPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native/build/Release/biocheck_matcher.node');
+
+let cached: MatcherAddon | undefined;
+export function matcherAddon(): MatcherAddon {
+  cached ??= require(addonPath) as MatcherAddon;
+  return cached;
+}

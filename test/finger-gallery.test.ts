@@ -1,0 +1,71 @@
+// 1:N gallery: agreement with a brute-force 1:1 scan, position filter, concurrent edits, event loop stays free.
+import { describe, expect, it } from 'vitest';
+import { compareFingers, encodeFinger, FingerGallery } from '../src/finger/index.ts';
+import { perturb, rng, syntheticFinger } from '../bench/lib/finger-synthetic.ts';
+
+const r = rng(99);
+const fingers = Array.from({ length: 60 }, () => syntheticFinger(r, 25 + Math.floor(r() * 25)));
+const enrolled = fingers.flatMap((f, i) => [0, 1, 2].map((c) => ({ id: i * 10 + c, bytes: encodeFinger(perturb(f, r)), position: (i % 10) + 1 })));
+
+function gallery(): FingerGallery {
+  const g = new FingerGallery();
+  for (const e of enrolled) g.add(e.id, e.bytes, e.position);
+  return g;
+}
+
+describe('FingerGallery', () => {
+  it('top-K equals a brute-force 1:1 scan, and the two-stage search still ranks a mate first', async () => {
+    const g = gallery();
+    expect(g.size).toBe(enrolled.length);
+    for (let p = 0; p < 6; p++) {
+      const probe = encodeFinger(perturb(fingers[p * 9], r));
+      const brute = enrolled.map((e) => ({ id: e.id, score: Math.fround(compareFingers(probe, e.bytes)) }))
+        .sort((a, b) => b.score - a.score || a.id - b.id).slice(0, 10);
+      const full = await g.search(probe, { k: 10, exhaustive: true });
+      expect(full.map((h) => h.id)).toEqual(brute.map((h) => h.id));
+      full.forEach((h, i) => expect(h.score).toBeCloseTo(brute[i].score, 6));
+      // Default options at this size rerank everything: identical to the exhaustive scan.
+      expect((await g.search(probe, { k: 10 })).map((h) => h.id)).toEqual(brute.map((h) => h.id));
+      // A first stage keeping only half the gallery still puts a mate first.
+      const fast = await g.search(probe, { k: 3, rerankMin: 0, rerankFraction: 0.5 });
+      expect(Math.floor(fast[0].id / 10)).toBe(p * 9);
+    }
+  });
+
+  it('positions narrows to matching or unknown positions', async () => {
+    const g = gallery();
+    g.add(100_000, encodeFinger(perturb(fingers[0], r)), 0);  // unknown position always eligible
+    const probe = encodeFinger(fingers[0]);
+    const hits = await g.search(probe, { k: 500, positions: [3], exhaustive: true });
+    const byId = new Map(enrolled.map((e) => [e.id, e.position]));
+    expect(hits.length).toBe(enrolled.filter((e) => e.position === 3).length + 1);
+    for (const h of hits) expect(h.id === 100_000 || byId.get(h.id) === 3).toBe(true);
+    expect((await g.search(probe, { k: 500, positions: [0], exhaustive: true })).length).toBe(enrolled.length + 1);
+  });
+
+  it('add replaces, remove deletes, and edits during searches are safe', async () => {
+    const g = gallery();
+    const probe = encodeFinger(fingers[5]);
+    const searches = Array.from({ length: 8 }, () => g.search(probe, { k: 5, exhaustive: true }));
+    for (let i = 0; i < 30; i++) g.remove(enrolled[i].id);
+    g.add(enrolled[40].id, encodeFinger(fingers[59]), 1);
+    await Promise.all(searches);
+    expect(g.size).toBe(enrolled.length - 30);
+    expect(g.remove(enrolled[0].id)).toBe(false);
+    const hits = await g.search(encodeFinger(fingers[59]), { k: 4, exhaustive: true });
+    expect(hits.map((h) => h.id)).toContain(enrolled[40].id);
+  });
+
+  it('does not block the event loop during a large search', async () => {
+    const g = new FingerGallery();
+    for (let i = 0; i < 8_000; i++) g.add(i, enrolled[i % enrolled.length].bytes);
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 5);
+    const t0 = performance.now();
+    await g.search(encodeFinger(fingers[1]), { k: 10, exhaustive: true, threads: 1 });
+    const elapsed = performance.now() - t0;
+    clearInterval(timer);
+    expect(elapsed).toBeGreaterThan(50);
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 5 / 4));
+  });
+});
