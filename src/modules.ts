@@ -1,6 +1,41 @@
 // The capabilities the service runs with by default, each started after the database is up.
+import type { AppContext } from './context.ts';
+import { FingerService } from './finger/modality.ts';
+import type { Modalities } from './fusion/modalities.ts';
+import { ITL_ENROL_PARSERS, ITL_PARSERS, itlResponder } from './http/itl.ts';
+import { checkRoutes } from './http/routes/checks.ts';
+import { enrolRoutes } from './http/routes/enrol.ts';
+import { verificationRoutes } from './http/routes/verifications.ts';
 import type { Module } from './service.ts';
 
+/** Fingerprints: native galleries loaded from PostgreSQL; deletions leave the galleries at once. */
+export function fingerModule(mods: Modalities): Module {
+  return {
+    name: 'fingerprints',
+    async start(ctx: AppContext) {
+      const svc = new FingerService();
+      ctx.readiness.register('fingerprints', () => mods.finger !== undefined);
+      await svc.load(ctx.db, (m) => ctx.log.info(m));
+      ctx.samples.onDeleted((ids) => svc.remove(ids.finger));
+      mods.finger = svc;
+    },
+  };
+}
+
+/** The biometric routes (enrolment, checks, verification), served by whatever modalities are loaded. */
+export function biometricRoutesModule(mods: Modalities): Module {
+  return {
+    name: 'biometric routes',
+    async start() {},
+    routes: (app, ctx) => {
+      enrolRoutes(mods, ITL_ENROL_PARSERS)(app, ctx);
+      checkRoutes(mods, { parsers: ITL_PARSERS, responders: [itlResponder] })(app, ctx);
+      verificationRoutes(mods)(app, ctx);
+    },
+  };
+}
+
 export async function defaultModules(): Promise<Module[]> {
-  return [];
+  const mods: Modalities = {};
+  return [biometricRoutesModule(mods), fingerModule(mods)];
 }

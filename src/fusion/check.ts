@@ -8,7 +8,7 @@ import { listWatchlists, maySearch, type Watchlist } from '../store/watchlists.t
 import { insertCase, insertCheck, insertProbes, newHandle, type StoredCandidate } from '../cases/store.ts';
 import { decisionOf, levelOf, type Decision } from './decide.ts';
 import { fuseSubject, type SubjectEvidence } from './fuse.ts';
-import type { Modalities, PreparedFinger, SampleMatch } from './modalities.ts';
+import type { FingerProbeInput, Modalities, PreparedFinger, SampleMatch } from './modalities.ts';
 
 /** How many samples each 1:N search returns before grouping by subject: several per subject, many subjects. */
 const SEARCH_DEPTH_FACTOR = 5;
@@ -18,7 +18,7 @@ export const MAX_PROBE_FINGERS = 10;
 
 export interface CheckInput {
   face?: { image: Uint8Array; format: string };
-  fingers: { record: Uint8Array; position?: number; format: string }[];
+  fingers: FingerProbeInput[];
   watchlists?: string[];
   limit: number;
 }
@@ -56,6 +56,13 @@ async function owners(ctx: AppContext, ids: number[]): Promise<Map<number, Sampl
   return new Map(r.rows.map((x) => [Number(x.sample_id), x]));
 }
 
+/** Probe data to keep: each finger's record, or once the transaction the fingers came in. */
+function probeSources(fingers: FingerProbeInput[]) {
+  const seen = new Set<Uint8Array>();
+  return fingers.filter((f) => !seen.has(f.source) && seen.add(f.source))
+    .map((f) => ({ modality: 'finger' as const, position: f.position, format: f.format, data: f.source }));
+}
+
 export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, input: CheckInput, requestId: string): Promise<CheckOutcome> {
   const t0 = performance.now();
   const timings: Record<string, number> = {};
@@ -88,7 +95,10 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   const fingerSearch = (async (): Promise<SampleMatch[][]> => {
     if (!input.fingers.length || !mods.finger) return [];
     const t = performance.now();
-    for (const f of input.fingers) probeFingers.push(...mods.finger.prepare(f.record, f.position));
+    for (const f of input.fingers) {
+      if (f.minutiae) probeFingers.push(mods.finger.fromMinutiae(f.minutiae, f.format, f.position));
+      else if (f.record) probeFingers.push(...mods.finger.prepare(f.record, f.position));
+    }
     if (probeFingers.length > MAX_PROBE_FINGERS) throw new AppError('VALIDATION_FAILED', `at most ${MAX_PROBE_FINGERS} fingers per check`);
     lap('finger.extract', t);
     if (!nums.length) return probeFingers.map(() => []);
@@ -143,7 +153,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
     if (decision !== 'no-hit' || ctx.config.retainNoHitProbes) {
       await insertProbes(c, checkId, [
         ...(input.face ? [{ modality: 'face' as const, format: input.face.format, data: input.face.image }] : []),
-        ...input.fingers.map((f) => ({ modality: 'finger' as const, position: f.position, format: f.format, data: f.record })),
+        ...probeSources(input.fingers),
       ]);
     }
     const caseId = decision === 'no-hit' ? null : await insertCase(c, checkId, p.agency, forCase);

@@ -1,3 +1,5 @@
+import type { FingerMinutiae } from '../finger/types.ts';
+
 // What the check flow needs from each modality. The face and finger layers implement these; the
 // check flow, enrolment routes and verification speak only to these interfaces.
 
@@ -18,7 +20,7 @@ export interface FaceModality {
   extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify'): Promise<FaceExtraction>;
   search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
   compare(a: Float32Array, b: Float32Array): { raw: number; score: number };
-  add(items: { sampleId: number; embedding: Float32Array; watchlistNum: number }[]): Promise<void>;
+  add(items: { sampleId: number; embedding: Float32Array; watchlistNum: number; seq?: number }[]): Promise<void>;
   remove(sampleIds: number[]): void;
   /** Verification (1:1) threshold on the API scale. */
   readonly verifyThreshold: number;
@@ -37,11 +39,16 @@ export interface FingerModality {
   readonly extractor: string;
   /** Parses a standard minutiae record (format detected from its header); one entry per finger view. */
   prepare(record: Uint8Array, positionOverride?: number): PreparedFinger[];
+  /** The same from minutiae already decoded elsewhere (an ANSI/NIST-ITL Type-9 record). */
+  fromMinutiae(finger: FingerMinutiae, format: string, positionOverride?: number): PreparedFinger;
   search(probe: PreparedFinger, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
   compare(a: Uint8Array, b: Uint8Array): { raw: number; score: number };
   add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): void;
   remove(sampleIds: number[]): void;
   readonly verifyThreshold: number;
 }
+
+/** A finger as a request carries it: a standard record, or minutiae decoded from a transaction. */
+export interface FingerProbeInput { record?: Uint8Array; minutiae?: FingerMinutiae; position?: number; format: string; source: Uint8Array }
 
 export interface Modalities { face?: FaceModality; finger?: FingerModality }

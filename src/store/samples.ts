@@ -47,3 +47,20 @@ export async function currentSeq(db: Db): Promise<number> {
   const r = await db.query<{ s: string }>('SELECT GREATEST((SELECT coalesce(max(seq),0) FROM samples), (SELECT coalesce(max(seq),0) FROM sample_tombstones)) AS s');
   return Number(r.rows[0].s);
 }
+
+/** Adds and deletions of a modality after `since`, merged in sequence order (for index replay). */
+export async function* changesSince(db: Db, modality: 'face' | 'finger', since: number): AsyncGenerator<SampleChange | SampleRemoval> {
+  const removals = await removedSince(db, modality, since);
+  let r = 0;
+  for await (const s of liveSamples(db, modality, since)) {
+    while (r < removals.length && removals[r].seq < s.seq) yield removals[r++];
+    yield { kind: 'add', sample: s };
+  }
+  while (r < removals.length) yield removals[r++];
+}
+
+export async function countLive(db: Db, modality: 'face' | 'finger', extractor?: string): Promise<number> {
+  const r = await db.query<{ n: string }>(
+    'SELECT count(*) AS n FROM samples WHERE modality = $1 AND ($2::text IS NULL OR extractor = $2)', [modality, extractor ?? null]);
+  return Number(r.rows[0].n);
+}

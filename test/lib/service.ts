@@ -1,5 +1,8 @@
 // Starts the real service (real PostgreSQL, real HTTP stack) on a fresh database for one test file.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -28,7 +31,8 @@ export interface TestService extends Service {
 
 export async function startService(opts: { databaseUrl?: string; modules?: Module[]; config?: Partial<Config> } = {}): Promise<TestService> {
   const url = opts.databaseUrl ?? await freshDatabase();
-  const config = loadConfig({ databaseUrl: url, adminKey: ADMIN_KEY, port: 0, ...opts.config });
+  const dataDir = opts.config?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'biocheck-test-data-'));
+  const config = loadConfig({ databaseUrl: url, adminKey: ADMIN_KEY, port: 0, dataDir, ...opts.config });
   const svc = await createService(config, opts.modules ?? [], { logger: false });
   await svc.app.ready();
   const call: TestService['call'] = async (method, path, o = {}) => {

@@ -28,7 +28,10 @@ export function jsonCheckInput(ctx: AppContext, b: Static<typeof CheckBody>): Ch
   const max = ctx.config.maxUploadBytes;
   return {
     face: b.face ? { image: decodeBase64('face', b.face, max), format: 'image' } : undefined,
-    fingers: (b.fingerprints ?? []).map((f, i) => ({ record: decodeBase64(`fingerprints[${i}].template`, f.template, max), position: f.position, format: 'template' })),
+    fingers: (b.fingerprints ?? []).map((f, i) => {
+      const record = decodeBase64(`fingerprints[${i}].template`, f.template, max);
+      return { record, position: f.position, format: 'template', source: record };
+    }),
     watchlists: b.watchlists,
     limit: b.limit ?? 10,
   };

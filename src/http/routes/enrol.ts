@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
-import type { FaceExtraction, Modalities, PreparedFinger } from '../../fusion/modalities.ts';
+import type { FaceExtraction, FingerProbeInput, Modalities, PreparedFinger } from '../../fusion/modalities.ts';
 import { appendAudit } from '../../store/audit.ts';
 import { insertSample } from '../../store/samples.ts';
 import { lockSubject } from '../../store/subjects.ts';
@@ -21,7 +21,7 @@ const FingerBody = StrictObject({
 });
 
 /** Enrolment inputs decoded from a non-JSON body (ANSI/NIST-ITL), registered by the layer that owns the format. */
-export type EnrolBodyParser = (body: Buffer, request: FastifyRequest) => { faces: { image: Uint8Array; format: string }[]; fingers: { record: Uint8Array; position?: number; format: string }[] };
+export type EnrolBodyParser = (body: Buffer, request: FastifyRequest) => { faces: { image: Uint8Array; format: string }[]; fingers: FingerProbeInput[] };
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/jp2', 'image/jpx', 'image/j2k']);
 const contentType = (req: FastifyRequest) => String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -62,15 +62,15 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
             template: new Uint8Array(emb.buffer, emb.byteOffset, emb.byteLength), extractor: face.extractor,
             quality: e.quality, sourceFormat: e.format, source: e.image, createdBy: p.keyId,
           });
-          out.push(s.id);
+          out.push(s);
         }
-        await appendAudit(c, { ...actor(p), requestId: req.id, action: 'sample.enrol', target: subject.id, details: { modality: 'face', samples: out } });
+        await appendAudit(c, { ...actor(p), requestId: req.id, action: 'sample.enrol', target: subject.id, details: { modality: 'face', samples: out.map((x) => x.id) } });
         return out;
       });
-      await face.add(extracted.map((e, i) => ({ sampleId: ids[i], embedding: e.embedding, watchlistNum: watchlist.num })));
+      await face.add(extracted.map((e, i) => ({ sampleId: ids[i].id, seq: ids[i].seq, embedding: e.embedding, watchlistNum: watchlist.num })));
       return reply.status(201).send(ids.length === 1
-        ? { sampleId: String(ids[0]), quality: extracted[0].quality }
-        : { sampleId: String(ids[0]), sampleIds: ids.map(String), quality: extracted[0].quality });
+        ? { sampleId: String(ids[0].id), quality: extracted[0].quality }
+        : { sampleId: String(ids[0].id), sampleIds: ids.map((x) => String(x.id)), quality: extracted[0].quality });
     });
 
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FingerBody> }>('/v1/subjects/:id/fingerprints', {
@@ -81,20 +81,24 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
       if (!mods.finger) throw new AppError('MODEL_UNAVAILABLE', 'fingerprint enrolment is not available on this service');
       const finger = mods.finger;
       const { subject, watchlist } = await subjectFor(ctx, p, req.params.id, 'manage');
-      let records: { record: Uint8Array; position?: number; format: string }[];
+      let records: FingerProbeInput[];
       if (Buffer.isBuffer(req.body)) {
         const body = req.body;
         const type = contentType(req);
         if (body.length > max) throw new AppError('PAYLOAD_TOO_LARGE', `the template is larger than ${max} bytes`);
-        if (type === 'application/octet-stream') records = [{ record: new Uint8Array(body), format: 'template' }];
+        if (type === 'application/octet-stream') { const record = new Uint8Array(body); records = [{ record, format: 'template', source: record }]; }
         else if (parsers[type]) records = parsers[type](body, req).fingers;
         else throw new AppError('UNSUPPORTED_MEDIA_TYPE', `templates are sent as application/octet-stream, JSON, or ${Object.keys(parsers).join(', ')}`);
         if (!records.length) throw new AppError('VALIDATION_FAILED', 'the transaction holds no minutiae record');
       } else {
-        records = [{ record: decodeBase64('template', req.body.template, max), position: req.body.position, format: 'template' }];
+        const record = decodeBase64('template', req.body.template, max);
+        records = [{ record, position: req.body.position, format: 'template', source: record }];
       }
       const prepared: { f: PreparedFinger; source: Uint8Array }[] = [];
-      for (const r of records) for (const f of finger.prepare(r.record, r.position)) prepared.push({ f, source: r.record });
+      for (const r of records) {
+        if (r.minutiae) prepared.push({ f: finger.fromMinutiae(r.minutiae, r.format, r.position), source: r.source });
+        else if (r.record) for (const f of finger.prepare(r.record, r.position)) prepared.push({ f, source: r.source });
+      }
       if (!prepared.length) throw new AppError('TEMPLATE_NO_MINUTIAE', 'the record holds no finger view');
       const ids = await ctx.db.tx(async (c) => {
         if (!(await lockSubject(c, subject.id))) throw new AppError('SUBJECT_NOT_FOUND', 'no such subject');

@@ -1,0 +1,88 @@
+// The fingerprint side of checks and enrolment: standard records in, matcher templates out, one native
+// gallery per watchlist (so a search touches only the watchlists the caller may search).
+import { AppError } from '../errors.ts';
+import type { FingerModality, PreparedFinger, SampleMatch } from '../fusion/modalities.ts';
+import { parseTemplate, toFingerMinutiae } from '../ingest/templates/index.ts';
+import type { Db } from '../store/db.ts';
+import type { FingerMinutiae } from './types.ts';
+import { liveSamples } from '../store/samples.ts';
+import { calibrateFingerScore, FINGER_THRESHOLD_FMR_1E3 } from './calibrate.ts';
+import { FingerGallery } from './gallery.ts';
+import { compareFingers, encodeFinger, validateFingerTemplate } from './matcher.ts';
+import { matcherAddon } from './native.ts';
+
+/** Fewer minutiae than this carry too little to match on. */
+export const MIN_MINUTIAE = 5;
+
+export class FingerService implements FingerModality {
+  readonly extractor = `biocheck-matcher-${matcherAddon().version}`;
+  /** 1:1 verification accepts at FMR 1e-3. */
+  readonly verifyThreshold = FINGER_THRESHOLD_FMR_1E3;
+  private galleries = new Map<number, FingerGallery>();
+  /** sample id → watchlist number, to remove without scanning every gallery. */
+  private where = new Map<number, number>();
+
+  prepare(record: Uint8Array, positionOverride?: number): PreparedFinger[] {
+    // Lenient: real scanners (and the standards' own examples) get record lengths slightly wrong; truncation
+    // and impossible counts are still refused, and what was tolerated is recorded in the parse's warnings.
+    const parsed = parseTemplate(record, { lenient: true });
+    return toFingerMinutiae(parsed).map((f, i) => this.fromMinutiae(f, parsed.format, positionOverride, `finger view ${i}`));
+  }
+
+  fromMinutiae(f: FingerMinutiae, format: string, positionOverride?: number, what = 'the finger'): PreparedFinger {
+    if (f.minutiae.length < MIN_MINUTIAE) {
+      throw new AppError('TEMPLATE_NO_MINUTIAE', `${what} has ${f.minutiae.length} minutiae; at least ${MIN_MINUTIAE} are needed to match`);
+    }
+    const position = positionOverride ?? f.position;
+    return { position, template: encodeFinger({ ...f, position }), minutiae: f.minutiae.length, format };
+  }
+
+  async search(probe: PreparedFinger, watchlistNums: number[], k: number): Promise<SampleMatch[]> {
+    const positions = probe.position ? [probe.position] : undefined;
+    const parts = await Promise.all(watchlistNums.map((n) => this.galleries.get(n)).filter((g): g is FingerGallery => g !== undefined && g.size > 0)
+      .map((g) => g.search(probe.template, { k, positions })));
+    return parts.flat().sort((a, b) => b.score - a.score).slice(0, k)
+      .map((h) => ({ sampleId: h.id, raw: h.score, score: calibrateFingerScore(h.score) }));
+  }
+
+  compare(a: Uint8Array, b: Uint8Array): { raw: number; score: number } {
+    const raw = compareFingers(a, b);
+    return { raw, score: calibrateFingerScore(raw) };
+  }
+
+  add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): void {
+    for (const it of items) this.addTemplate(it.sampleId, it.finger.template, it.finger.position, it.watchlistNum);
+  }
+
+  private addTemplate(sampleId: number, template: Uint8Array, position: number | null, watchlistNum: number): void {
+    let g = this.galleries.get(watchlistNum);
+    if (!g) { g = new FingerGallery(); this.galleries.set(watchlistNum, g); }
+    g.add(sampleId, template, position ?? 0);
+    this.where.set(sampleId, watchlistNum);
+  }
+
+  remove(sampleIds: number[]): void {
+    for (const id of sampleIds) {
+      const n = this.where.get(id);
+      if (n !== undefined) { this.galleries.get(n)?.remove(id); this.where.delete(id); }
+    }
+  }
+
+  get size(): number { return this.where.size; }
+
+  /** Loads every live finger sample from PostgreSQL (the galleries live in memory only). */
+  async load(db: Db, log: (m: string) => void): Promise<void> {
+    let n = 0;
+    let skipped = 0;
+    for await (const s of liveSamples(db, 'finger')) {
+      try {
+        validateFingerTemplate(s.template);
+        this.addTemplate(s.id, s.template, s.position, s.watchlistNum);
+        n++;
+      } catch {
+        skipped++; // a template from another matcher version: re-enrol from the stored source record
+      }
+    }
+    log(`fingerprint galleries loaded: ${n} finger(s)${skipped ? `, ${skipped} skipped (incompatible template version)` : ''}`);
+  }
+}
