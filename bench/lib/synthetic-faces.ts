@@ -33,20 +33,16 @@ export interface SyntheticSet {
   params: Record<string, number | string>;
 }
 
-/** xorshift128+ PRNG with Gaussian draws (Box–Muller, cached pair). */
+/** Two xorshift32 generators combined, with Gaussian draws (Box–Muller, cached pair). */
 export class Rng {
-  private s0: bigint;
-  private s1: bigint;
   private spare: number | undefined;
   private a: number;
   private b: number;
   constructor(seed: number) {
-    // splitmix-style seeding into two 32-bit halves kept as numbers for speed
     this.a = (seed * 2654435761) >>> 0 || 1;
     this.b = (seed ^ 0x9e3779b9) >>> 0 || 2;
-    this.s0 = 0n; this.s1 = 0n;
   }
-  /** Uniform in [0, 1). (xorshift32 pair, fast in JS) */
+  /** Uniform in (0, 1). */
   next(): number {
     let x = this.a;
     x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
@@ -120,28 +116,27 @@ export function makeSynthetic(o: SyntheticOptions): SyntheticSet {
     for (let i = 0; i < dim; i++) mean[i] = rng.gauss();
     const mn = Math.hypot(...mean);
     for (let i = 0; i < dim; i++) mean[i] *= meanNorm / mn;
-    // the noise has its own, flatter spectrum in a second basis
-    const rot2 = randomRotation(dim, rng);
+    // the noise has its own, flatter spectrum, axis-aligned (a second rotation costs dim^2 per
+    // sample and changes nothing for the search)
     const nsd = new Float64Array(dim);
     let nt = 0;
     for (let i = 0; i < dim; i++) { nsd[i] = (i + 1) ** (-decay / 4); nt += nsd[i] ** 2; }
     for (let i = 0; i < dim; i++) nsd[i] *= noiseRatio / Math.sqrt(nt);
     const z = new Float64Array(dim);
-    const mix = (basis: Float64Array, scale: Float64Array, out: Float32Array, off: number, add: boolean) => {
+    const mix = (basis: Float64Array, scale: Float64Array, out: Float32Array, off: number) => {
       for (let i = 0; i < dim; i++) z[i] = rng.gauss() * scale[i];
-      for (let j = 0; j < dim; j++) {
-        let s = 0;
-        for (let i = 0; i < dim; i++) s += z[i] * basis[i * dim + j];
-        out[off + j] = add ? out[off + j] + s : s;
+      for (let j = 0; j < dim; j++) out[off + j] = 0;
+      for (let i = 0; i < dim; i++) {
+        const zi = z[i], row = i * dim;
+        for (let j = 0; j < dim; j++) out[off + j] += zi * basis[row + j];
       }
     };
     for (let c = 0; c < identities; c++) {
-      mix(rot, sd, centres, c * dim, false);
+      mix(rot, sd, centres, c * dim);
       for (let i = 0; i < dim; i++) centres[c * dim + i] += mean[i];
     }
     addNoise = (c, cOff, out, off) => {
-      for (let i = 0; i < dim; i++) out[off + i] = c[cOff + i];
-      mix(rot2, nsd, out, off, true);
+      for (let i = 0; i < dim; i++) out[off + i] = c[cOff + i] + nsd[i] * rng.gauss();
       normalise(out, off, dim);
     };
   }

@@ -20,6 +20,8 @@ export interface SearchOptions {
   ef?: number;
   /** Exact (brute-force) search: the reference. */
   exact?: boolean;
+  /** Threads a batch search spreads over (default: the index's). */
+  threads?: number;
 }
 
 export interface SearchHit { id: number; score: number }
@@ -107,7 +109,7 @@ export class HnswVectorIndex implements VectorIndex {
     return index;
   }
 
-  get size(): number { return this.native.stats().size; }
+  get size(): number { return this.native.size(); }
   get highWater(): number { return this.hw; }
   /** Counts adds and removals: a snapshotter saves when it moves. */
   get changeCount(): number { return this.changes; }
@@ -194,7 +196,7 @@ export class HnswVectorIndex implements VectorIndex {
     }
     let r;
     try {
-      r = await this.native.search(packed, k, ef, opts.exact ?? false, allowed, this.threads);
+      r = await this.native.search(packed, k, ef, opts.exact ?? false, allowed, opts.threads ?? this.threads);
     } catch (e) {
       const msg = (e as Error).message;
       if (/finite and non-zero/.test(msg)) invalid(`queries must be finite and non-zero: ${msg}`);

@@ -19,6 +19,8 @@ export interface NativeIndex {
   save(path: string, highWater: number): Promise<void>;
   compact(threads: number): Promise<void>;
   stats(): NativeStats;
+  /** Live ids (cheap; stats() walks the graph for its byte count). */
+  size(): number;
 }
 
 export interface NativeIndexOptions {

@@ -63,6 +63,7 @@ class IndexWrap : public Napi::ObjectWrap<IndexWrap> {
             InstanceMethod<&IndexWrap::Save>("save"),
             InstanceMethod<&IndexWrap::Compact>("compact"),
             InstanceMethod<&IndexWrap::Stats>("stats"),
+            InstanceMethod<&IndexWrap::Size>("size"),
             StaticMethod<&IndexWrap::Load>("load"),
         });
   }
@@ -218,6 +219,8 @@ class IndexWrap : public Napi::ObjectWrap<IndexWrap> {
     t->Queue();
     return p;
   }
+
+  Napi::Value Size(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), double(core_->size())); }
 
   Napi::Value Stats(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();

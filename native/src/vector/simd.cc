@@ -36,7 +36,7 @@ __attribute__((target("avx2,fma"))) float dotF32Avx2(const float *a, const float
   return s;
 }
 
-__attribute__((target("avx512f"))) float dotF32Avx512(const float *a, const float *b, size_t n) {
+__attribute__((target("avx512f,avx512bw"))) float dotF32Avx512(const float *a, const float *b, size_t n) {
   __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
@@ -93,12 +93,34 @@ __attribute__((target("avx512f,avx512bw"))) int32_t dotI8Avx512(const int8_t *a,
   return s;
 }
 
+// Distance wrappers compiled for each level, so the kernel inlines into them (no second
+// indirect call in the graph walk's inner loop).
+#define BV_DISTS(SUFFIX, TARGET)                                                                       \
+  TARGET float ipDistF32##SUFFIX(const void *a, const void *b, const void *p) {                        \
+    return 1.0f - dotF32##SUFFIX(static_cast<const float *>(a), static_cast<const float *>(b),         \
+                                 *static_cast<const size_t *>(p));                                     \
+  }                                                                                                    \
+  TARGET float ipDistI8##SUFFIX(const void *a, const void *b, const void *p) {                         \
+    const char *x = static_cast<const char *>(a), *y = static_cast<const char *>(b);                   \
+    float sx, sy;                                                                                      \
+    __builtin_memcpy(&sx, x, 4);                                                                       \
+    __builtin_memcpy(&sy, y, 4);                                                                       \
+    int32_t d = dotI8##SUFFIX(reinterpret_cast<const int8_t *>(x + 4), reinterpret_cast<const int8_t *>(y + 4), \
+                              *static_cast<const size_t *>(p));                                        \
+    return 1.0f - sx * sy * float(d);                                                                  \
+  }
+
+BV_DISTS(Sse, )
+BV_DISTS(Avx2, __attribute__((target("avx2,fma"))))
+BV_DISTS(Avx512, __attribute__((target("avx512f,avx512bw"))))
+
 Kernels detect() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
-    return {dotF32Avx512, dotI8Avx512, "avx512"};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {dotF32Avx2, dotI8Avx2, "avx2"};
-  return {dotF32Sse, dotI8Sse, "sse"};
+    return {dotF32Avx512, dotI8Avx512, ipDistF32Avx512, ipDistI8Avx512, "avx512"};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return {dotF32Avx2, dotI8Avx2, ipDistF32Avx2, ipDistI8Avx2, "avx2"};
+  return {dotF32Sse, dotI8Sse, ipDistF32Sse, ipDistI8Sse, "sse"};
 }
 
 }  // namespace

@@ -9,9 +9,14 @@ namespace bv {
 using DotF32Fn = float (*)(const float *, const float *, size_t);
 using DotI8Fn = int32_t (*)(const int8_t *, const int8_t *, size_t);
 
+// hnswlib's distance signature; the third argument points at the dimension (size_t).
+using DistFn = float (*)(const void *, const void *, const void *);
+
 struct Kernels {
   DotF32Fn dotF32;
   DotI8Fn dotI8;
+  DistFn ipDistF32;  // 1 - dot over float32 vectors
+  DistFn ipDistI8;   // 1 - sa * sb * dot over [float scale][int8 x dim]
   const char *level;  // "avx512", "avx2" or "sse"
 };
 

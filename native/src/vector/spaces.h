@@ -20,14 +20,10 @@ class F32Space : public hnswlib::SpaceInterface<float> {
  public:
   explicit F32Space(size_t dim) : param_{dim} {}
   size_t get_data_size() override { return param_.dim * sizeof(float); }
-  hnswlib::DISTFUNC<float> get_dist_func() override { return &dist; }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return kernels().ipDistF32; }
   void *get_dist_func_param() override { return &param_; }
 
  private:
-  static float dist(const void *a, const void *b, const void *p) {
-    return 1.0f - kernels().dotF32(static_cast<const float *>(a), static_cast<const float *>(b),
-                                   static_cast<const SpaceParam *>(p)->dim);
-  }
   SpaceParam param_;
 };
 
@@ -35,7 +31,7 @@ class I8Space : public hnswlib::SpaceInterface<float> {
  public:
   explicit I8Space(size_t dim) : param_{dim} {}
   size_t get_data_size() override { return sizeof(float) + param_.dim; }
-  hnswlib::DISTFUNC<float> get_dist_func() override { return &dist; }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return kernels().ipDistI8; }
   void *get_dist_func_param() override { return &param_; }
 
   // Quantises a normalised float vector into the stored layout.
@@ -50,16 +46,6 @@ class I8Space : public hnswlib::SpaceInterface<float> {
   }
 
  private:
-  static float dist(const void *a, const void *b, const void *p) {
-    const char *x = static_cast<const char *>(a), *y = static_cast<const char *>(b);
-    float sx, sy;
-    std::memcpy(&sx, x, sizeof(float));
-    std::memcpy(&sy, y, sizeof(float));
-    int32_t d = kernels().dotI8(reinterpret_cast<const int8_t *>(x + sizeof(float)),
-                                reinterpret_cast<const int8_t *>(y + sizeof(float)),
-                                static_cast<const SpaceParam *>(p)->dim);
-    return 1.0f - sx * sy * float(d);
-  }
   SpaceParam param_;
 };
 

@@ -101,9 +101,18 @@ size_t VectorCore::size() const {
   std::lock_guard<std::mutex> m(metaMu_);
   return live_.size();
 }
-size_t VectorCore::elements() const { return g_->cur_element_count; }
-size_t VectorCore::deleted() const { return g_->num_deleted_; }
-size_t VectorCore::capacity() const { return g_->max_elements_; }
+size_t VectorCore::elements() const {
+  std::shared_lock<std::shared_mutex> s(structMu_);
+  return g_->cur_element_count;
+}
+size_t VectorCore::deleted() const {
+  std::shared_lock<std::shared_mutex> s(structMu_);
+  return g_->num_deleted_;
+}
+size_t VectorCore::capacity() const {
+  std::shared_lock<std::shared_mutex> s(structMu_);
+  return g_->max_elements_;
+}
 
 size_t VectorCore::indexBytes() const {
   std::shared_lock<std::shared_mutex> s(structMu_);
