@@ -87,6 +87,11 @@ export class FaceApiReference {
     }
   }
 
+  /** TinyFaceDetector's network output (n x 13 x 13 x 25 at 416), before face-api's JS box decoding. */
+  tinyForward(b: ImageBatch): Promise<Float32Array> {
+    return this.run(b, (x) => this.faceapi.nets.tinyFaceDetector.forward(x, b.width));
+  }
+
   /** face-api's full TinyFaceDetector detection (NMS included) on one square image: boxes in its pixels. */
   async detectTiny(b: ImageBatch, scoreThreshold = 0.5): Promise<{ score: number; x: number; y: number; width: number; height: number }[]> {
     const [t] = this.tensors({ ...b, n: 1 });
