@@ -1,5 +1,7 @@
 // Service configuration from the environment: one place, parsed and validated once at start.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import type { AdmissionLimits } from './http/admission.ts';
 
 export interface Config {
   port: number;
@@ -16,6 +18,8 @@ export interface Config {
   rateLimit: { perSecond: number; burst: number };
   /** How long graceful shutdown waits for in-flight requests. */
   shutdownGraceMs: number;
+  /** Bounded admission in front of checks, enrolments and verifications (503 OVERLOADED beyond). */
+  admission: AdmissionLimits;
   /** Keep probes (images, templates) of no-hit checks. Off: travellers who match nothing leave no trace. */
   retainNoHitProbes: boolean;
 }
@@ -51,6 +55,11 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
       burst: int('BIOCHECK_RATE_BURST', 400, 1),
     },
     shutdownGraceMs: int('BIOCHECK_SHUTDOWN_GRACE_MS', 10_000, 0),
+    admission: {
+      maxInFlight: int('BIOCHECK_MAX_IN_FLIGHT', Math.max(2, 2 * availableParallelism()), 1, 10_000),
+      maxQueue: int('BIOCHECK_MAX_QUEUE', 8 * Math.max(2, 2 * availableParallelism()), 0, 1_000_000),
+      maxWaitMs: int('BIOCHECK_MAX_QUEUE_WAIT_MS', 1_000, 1, 600_000),
+    },
     retainNoHitProbes: bool('BIOCHECK_RETAIN_NO_HIT_PROBES', false),
   };
   return { ...cfg, ...overrides };

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../context.ts';
+import { installAdmission } from './admission.ts';
 import { installAuth } from './auth.ts';
 import { BINARY_TYPES } from './binary-types.ts';
 import { installErrorHandling } from './error-handler.ts';
@@ -51,6 +52,7 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
   installErrorHandling(app);
   installAuth(app, ctx);
   installMetrics(app, ctx);
+  installAdmission(app, ctx.config.admission, ctx.metrics);
   healthRoutes(app, ctx);
   keyRoutes(app, ctx);
   watchlistRoutes(app, ctx);

@@ -2,6 +2,7 @@
 // Clients never see stack traces, internal paths or SQL.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.ts';
+import { isUnavailable } from '../store/db.ts';
 
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string, details?: Record<string, unknown>, retryAfter?: number) {
   if (retryAfter !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
@@ -47,6 +48,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (fe.statusCode === 413) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'the body is larger than this route accepts');
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return sendError(reply, 'BAD_REQUEST', 'bad request');
+    // A query that bypassed Db's wrapper (a raw pool or client) and found the database gone.
+    if (isUnavailable(err)) return sendError(reply, 'DATABASE_UNAVAILABLE', 'the database is not reachable; try again shortly', undefined, 2);
     request.log.error({ err }, 'unhandled error');
     return sendError(reply, 'INTERNAL', 'internal error; the request id identifies it in the logs');
   });

@@ -14,15 +14,26 @@ export function isUnavailable(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   if (err?.code && UNAVAILABLE_CODES.has(err.code)) return true;
   const m = err?.message ?? '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(m);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout/i.test(m);
 }
 
+/** A query unanswered this long means the server is gone or frozen (SIGSTOP, network): fail it, trip the breaker. */
+const QUERY_TIMEOUT_MS = Number(process.env.BIOCHECK_DB_QUERY_TIMEOUT_MS) || 10_000;
+/** While the database is down, one probe this often decides when requests may use it again. */
+const PROBE_INTERVAL_MS = 500;
+
+const unavailable = () => new AppError('DATABASE_UNAVAILABLE', 'the database is not reachable; try again shortly', undefined, 2);
+
 export function toAppError(e: unknown): unknown {
-  return isUnavailable(e) ? new AppError('DATABASE_UNAVAILABLE', 'the database is not reachable; try again shortly', undefined, 2) : e;
+  return isUnavailable(e) ? unavailable() : e;
 }
 
 export class Db {
   readonly pool: pg.Pool;
+  /** Circuit breaker: set when a query found the database unreachable, cleared by a successful probe. */
+  private down = false;
+  private probing?: NodeJS.Timeout;
+  private closed = false;
   constructor(url: string, max = 20) {
     this.pool = new pg.Pool({
       connectionString: url,
@@ -30,41 +41,68 @@ export class Db {
       // Fail fast while the database is down instead of queueing requests behind a dead server.
       connectionTimeoutMillis: 2_000,
       idleTimeoutMillis: 30_000,
+      query_timeout: QUERY_TIMEOUT_MS,
     });
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => {});
   }
 
+  /** Whether the breaker is open (the last contact found the database unreachable). */
+  get available(): boolean { return !this.down; }
+
+  private failed(e: unknown): unknown {
+    if (!isUnavailable(e)) return e;
+    if (!this.down && !this.closed) {
+      this.down = true;
+      this.probe();
+    }
+    return unavailable();
+  }
+
+  /** Probes until the database answers again; requests meanwhile fail at once instead of waiting on timeouts. */
+  private probe(): void {
+    this.probing = setTimeout(() => {
+      this.pool.query('SELECT 1').then(() => { this.down = false; this.probing = undefined; }, () => { if (!this.closed) this.probe(); });
+    }, PROBE_INTERVAL_MS);
+    this.probing.unref();
+  }
+
   async query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<T>> {
+    if (this.down) throw unavailable();
     try {
       return await this.pool.query<T>(sql, params);
     } catch (e) {
-      throw toAppError(e);
+      throw this.failed(e);
     }
   }
 
   /** Runs fn in one transaction; rolls back on any error. */
   async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.down) throw unavailable();
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (e) {
-      throw toAppError(e);
+      throw this.failed(e);
     }
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const out = await fn(client);
       await client.query('COMMIT');
       return out;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw toAppError(e);
+      // A connection that timed out or dropped is discarded, not handed to the next request.
+      if (isUnavailable(e)) broken = e as Error;
+      else await client.query('ROLLBACK').catch((r) => { broken = r as Error; });
+      throw this.failed(e);
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
   async ping(): Promise<boolean> {
+    if (this.down) return false;
     try {
       await this.pool.query('SELECT 1');
       return true;
@@ -78,6 +116,8 @@ export class Db {
   }
 
   close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.probing);
     return this.pool.end();
   }
 }
