@@ -8,6 +8,10 @@ import { buildSsdMobilenetv1, SSD_ANCHORS, SSD_BOX_CODER_SCALES, SSD_INPUT_SIZE,
 import { buildTinyFaceDetector, TINY_ANCHORS, TINY_INPUT_SIZE, TINY_IOU_THRESHOLD, TINY_MEAN_RGB, TINY_STD } from '../convert/faceapi/tiny-face-detector.ts';
 import { buildLandmark68, LANDMARK68_INPUT_SIZE, LANDMARK68_MEAN_RGB, LANDMARK68_STD } from '../convert/faceapi/landmark68.ts';
 
+/** face-api's networks subtract their means and scale inside the graph (as face-api does before
+ *  running them), so callers feed raw 0..255 pixels: the manifest's mean/std are the identity. */
+const RAW_PIXELS = { mean: [0, 0, 0], std: [1, 1, 1] };
+
 const weights = (name: string) => [`model/${name}-weights_manifest.json`, `model/${name}.bin`];
 
 const dlibResnet: ModelSpec = {
@@ -16,7 +20,7 @@ const dlibResnet: ModelSpec = {
   source: { package: FACEAPI_PACKAGE, files: weights('face_recognition_model') },
   input: {
     name: 'input', shape: [-1, DLIB_INPUT_SIZE, DLIB_INPUT_SIZE, 3], layout: 'NHWC', colour: 'rgb',
-    mean: DLIB_MEAN_RGB, std: [DLIB_STD, DLIB_STD, DLIB_STD],
+    ...RAW_PIXELS,
   },
   outputs: [{ name: 'descriptor', shape: [-1, 128], description: 'dlib face descriptor (not normalised; compare by Euclidean distance)' }],
   extra: {
@@ -26,6 +30,8 @@ const dlibResnet: ModelSpec = {
       // Image-left eye centre, image-right eye centre, nose tip, image-left / image-right mouth corner.
       fivePointTemplate: DLIB_FIVE_POINT_TEMPLATE,
       templateSource: "derived from dlib's mean 68-point face shape (get_face_chip_details), 150 px chip with 0.25 padding",
+      // dlib's convention: pixel centres at integer coordinates (as ARCFACE_112_TEMPLATE in src/face).
+      pixelCentres: 'integer',
       transform: 'similarity',
     },
     descriptor: {
@@ -46,7 +52,7 @@ const landmark68: ModelSpec = {
   source: { package: FACEAPI_PACKAGE, files: weights('face_landmark_68_model') },
   input: {
     name: 'input', shape: [-1, LANDMARK68_INPUT_SIZE, LANDMARK68_INPUT_SIZE, 3], layout: 'NHWC', colour: 'rgb',
-    mean: LANDMARK68_MEAN_RGB, std: [LANDMARK68_STD, LANDMARK68_STD, LANDMARK68_STD],
+    ...RAW_PIXELS,
   },
   outputs: [{
     name: 'landmarks', shape: [-1, 136],
@@ -69,7 +75,7 @@ const ssdMobilenetv1: ModelSpec = {
   source: { package: FACEAPI_PACKAGE, files: weights('ssd_mobilenetv1_model') },
   input: {
     name: 'input', shape: [-1, SSD_INPUT_SIZE, SSD_INPUT_SIZE, 3], layout: 'NHWC', colour: 'rgb',
-    mean: [SSD_MEAN, SSD_MEAN, SSD_MEAN], std: [SSD_STD, SSD_STD, SSD_STD],
+    ...RAW_PIXELS,
   },
   outputs: [
     { name: 'boxes', shape: [-1, SSD_ANCHORS, 4], description: 'decoded boxes [ymin, xmin, ymax, xmax], relative to the square input' },
@@ -93,7 +99,7 @@ const tinyFaceDetector: ModelSpec = {
   source: { package: FACEAPI_PACKAGE, files: weights('tiny_face_detector_model') },
   input: {
     name: 'input', shape: [-1, TINY_INPUT_SIZE, TINY_INPUT_SIZE, 3], layout: 'NHWC', colour: 'rgb',
-    mean: TINY_MEAN_RGB, std: [TINY_STD, TINY_STD, TINY_STD],
+    ...RAW_PIXELS,
   },
   outputs: [
     { name: 'boxes', shape: [-1, 845, 4], description: 'decoded boxes [ymin, xmin, ymax, xmax], relative to the square input' },
