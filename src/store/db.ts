@@ -18,7 +18,7 @@ export function isUnavailable(e: unknown): boolean {
 }
 
 /** A query unanswered this long means the server is gone or frozen (SIGSTOP, network): fail it, trip the breaker. */
-const QUERY_TIMEOUT_MS = Number(process.env.BIOCHECK_DB_QUERY_TIMEOUT_MS) || 10_000;
+const queryTimeoutMs = () => Number(process.env.BIOCHECK_DB_QUERY_TIMEOUT_MS) || 10_000;
 /** While the database is down, one probe this often decides when requests may use it again. */
 const PROBE_INTERVAL_MS = 500;
 
@@ -41,7 +41,7 @@ export class Db {
       // Fail fast while the database is down instead of queueing requests behind a dead server.
       connectionTimeoutMillis: 2_000,
       idleTimeoutMillis: 30_000,
-      query_timeout: QUERY_TIMEOUT_MS,
+      query_timeout: queryTimeoutMs(),
     });
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => {});

