@@ -86,7 +86,7 @@ describe('InferencePool on a tiny embedder', () => {
 
   it('inferBatch admits all samples together and keeps their order', async () => {
     const inputs = [randomSample(sample, 1), randomSample(sample, 2), randomSample(sample, 3)];
-    const [a, b, c] = await Promise.all(pool.inferBatch(inputs));
+    const [a, b, c] = await pool.inferBatch(inputs);
     const single = await pool.infer(inputs[1]);
     expect(maxAbsDiff(b.embedding, single.embedding)).toBeLessThan(1e-5);
     expect(maxAbsDiff(a.embedding, c.embedding)).toBeGreaterThan(1e-4);
@@ -131,9 +131,9 @@ describe('InferencePool under load and failure (slow model)', () => {
   });
 
   it('rejects at once with OVERLOADED and a Retry-After when the queue is full', async () => {
-    const busy = pool.inferBatch(Array.from({ length: 4 }, (_, i) => randomSample(width, i))); // in flight
+    const busy = pool.enqueue(Array.from({ length: 4 }, (_, i) => randomSample(width, i))); // in flight
     expect(pool.inFlight).toBe(4);
-    const queued = pool.inferBatch(Array.from({ length: 16 }, (_, i) => randomSample(width, 50 + i)));
+    const queued = pool.enqueue(Array.from({ length: 16 }, (_, i) => randomSample(width, 50 + i)));
     expect(pool.queueDepth).toBe(16);
     let refused: unknown;
     pool.infer(randomSample(width, 99)).catch((e) => { refused = e; });
@@ -143,8 +143,7 @@ describe('InferencePool under load and failure (slow model)', () => {
     expect(refused).toMatchObject({ code: 'OVERLOADED', status: 503 });
     expect((refused as AppError).retryAfter).toBeGreaterThanOrEqual(1);
     // An all-or-nothing batch that does not fit is refused whole.
-    const tooMany = pool.inferBatch([randomSample(width, 1), randomSample(width, 2)]);
-    await expect(Promise.all(tooMany)).rejects.toMatchObject({ code: 'OVERLOADED' });
+    await expect(pool.inferBatch([randomSample(width, 1), randomSample(width, 2)])).rejects.toMatchObject({ code: 'OVERLOADED' });
     await Promise.all([...busy, ...queued]);
     expect(await metrics.metrics()).toMatch(/biocheck_inference_rejected_total\{model="slow",reason="queue_full"\} 3/);
   });
@@ -153,7 +152,7 @@ describe('InferencePool under load and failure (slow model)', () => {
     const busy = pool.inferBatch(Array.from({ length: 4 }, (_, i) => randomSample(width, i)));
     const late = pool.infer(randomSample(width, 7), { deadline: Date.now() + 1 });
     await expect(late).rejects.toMatchObject({ code: 'OVERLOADED', message: expect.stringContaining('deadline') });
-    await Promise.all(busy);
+    await busy;
   });
 
   it('keeps the event loop responsive while a batch runs, unlike session.run on the main thread', async () => {
@@ -174,7 +173,7 @@ describe('InferencePool under load and failure (slow model)', () => {
       return { maxGap, total };
     };
     const batch = Array.from({ length: 16 }, (_, i) => randomSample(width, i));
-    const pooled = await gapsDuring(() => Promise.all(pool.inferBatch(batch)));
+    const pooled = await gapsDuring(() => pool.inferBatch(batch));
     const session = await ort.InferenceSession.create(slow.bytes, { intraOpNumThreads: 1 });
     const joined = new Float32Array(4 * width);
     batch.slice(0, 4).forEach((x, i) => joined.set(x, i * width));
@@ -187,7 +186,7 @@ describe('InferencePool under load and failure (slow model)', () => {
 
   it('replaces a worker that crashes during a batch: the batch fails clearly, later requests succeed', async () => {
     pool.debugFailWorker('crash', 0);
-    const outcomes = await Promise.allSettled(pool.inferBatch(Array.from({ length: 4 }, (_, i) => randomSample(width, i))));
+    const outcomes = await Promise.allSettled(pool.enqueue(Array.from({ length: 4 }, (_, i) => randomSample(width, i))));
     expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
     const reason = (outcomes[0] as PromiseRejectedResult).reason;
     expect(reason).toBeInstanceOf(AppError);
@@ -213,7 +212,7 @@ describe('InferencePool under load and failure (slow model)', () => {
   it('close() lets queued requests finish, then refuses new ones', async () => {
     const pending = pool.inferBatch(Array.from({ length: 4 }, (_, i) => randomSample(width, i)));
     await pool.close();
-    const done = await Promise.all(pending);
+    const done = await pending;
     expect(done.every((o) => o.y.length === width)).toBe(true);
     await expect(pool.infer(randomSample(width, 1))).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE' });
     expect(pool.liveWorkers).toBe(0);

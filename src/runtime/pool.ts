@@ -358,16 +358,24 @@ export class InferencePool {
     }, delay).unref();
   }
 
-  /** Queues one sample; resolves with its outputs (per-sample views). */
+  /**
+   * Queues one sample; resolves with its outputs by name. Output arrays are zero-copy views into
+   * the batch's result buffer (copy with .slice() to keep one long while dropping the rest).
+   */
   infer(input: Float32Array, opts: InferOptions = {}): Promise<SampleOutputs> {
-    return this.inferBatch([input], opts)[0];
+    return this.enqueue([input], opts)[0];
   }
 
   /**
-   * Queues several samples at once: all are admitted or, when the queue has no room for all of
-   * them, all are refused. Returns one promise per sample.
+   * Queues several samples at once, all admitted or (no room for all) all refused; resolves with
+   * their outputs in order, or rejects with the first failure.
    */
-  inferBatch(inputs: Float32Array[], opts: InferOptions = {}): Promise<SampleOutputs>[] {
+  inferBatch(inputs: Float32Array[], opts: InferOptions = {}): Promise<SampleOutputs[]> {
+    return Promise.all(this.enqueue(inputs, opts));
+  }
+
+  /** One promise per sample: for callers that handle each sample's outcome on its own. */
+  enqueue(inputs: Float32Array[], opts: InferOptions = {}): Promise<SampleOutputs>[] {
     const refuse = (e: AppError) => inputs.map(() => Promise.reject(e));
     if (this.closing) return refuse(new AppError('MODEL_UNAVAILABLE', `model "${this.model}" is shutting down`, undefined, 1));
     const wrong = inputs.find((x) => !(x instanceof Float32Array) || x.length !== this.sampleSize);
