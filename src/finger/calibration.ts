@@ -3,62 +3,62 @@
 // cross-finger pairs within each DB): empirical points every 0.25 decade down to 10/N, then an exponential tail
 // fitted by least squares to the top 2% of impostor scores, capped. Regenerate whenever the matcher changes.
 export const FINGER_CALIBRATION = {
-  "matcherVersion": "1",
+  "matcherVersion": "2",
   "points": [
     [
       0,
       0
     ],
     [
-      0.010977,
+      0.02715,
       0.25
     ],
     [
-      0.013664,
+      0.036408,
       0.5001
     ],
     [
-      0.016566,
+      0.044593,
       0.7501
     ],
     [
-      0.019911,
+      0.052944,
       1
     ],
     [
-      0.02414,
+      0.062017,
       1.2505
     ],
     [
-      0.028782,
+      0.07224,
       1.5004
     ],
     [
-      0.035161,
+      0.082695,
       1.7518
     ],
     [
-      0.041161,
+      0.09428,
       2.0008
     ],
     [
-      0.047904,
+      0.106741,
       2.2553
     ],
     [
-      0.054704,
+      0.116721,
       2.5051
     ],
     [
-      0.063035,
+      0.128575,
       2.7604
     ],
     [
-      0.070171,
+      0.144871,
       3.0201
     ]
   ],
-  "tailSlope": 31.0134,
+  "tailSlope": 19.5489,
   "cap": 8,
   "impostorCount": 11520,
   "source": "FVC2004 DB1_B-DB4_B, all impostor pairs within each DB"

@@ -95,13 +95,19 @@ bool nearHull(const HullLines& h, const Pt& p) {
   return true;
 }
 
-void buildCylinders(const Finger& f, std::vector<Cylinder>& out) {
+void buildCylinders(const Finger& f, Features& feat) {
+  std::vector<Cylinder>& out = feat.cylinders;
   static const int diskCells = diskCellCount();
   const auto& gd = directionTable();
   const auto& ms = f.minutiae;
   std::vector<Pt> pts;
   for (const Minutia& m : ms) pts.push_back({m.x, m.y});
   const HullLines hull = hullLines(convexHull(pts));
+  feat.hull = Hull{};
+  if (!hull.degenerate)
+    for (size_t e = 0; e < hull.c.size(); e++) {
+      feat.hull.nx.push_back(float(hull.nx[e])); feat.hull.ny.push_back(float(hull.ny[e])); feat.hull.c.push_back(float(hull.c[e]));
+    }
   const double reach = kRadius + 3 * kSigmaS, cut2 = 9 * kSigmaS * kSigmaS;
   const double gsNorm = 1 / (kSigmaS * std::sqrt(kTwoPi)), gsK = -1 / (2 * kSigmaS * kSigmaS);
   std::vector<int> nb;
@@ -211,7 +217,9 @@ uint64_t digestOf(const Finger& f) {
 
 void buildFeatures(const Finger& f, Features& out) {
   out.cylinders.clear();
-  buildCylinders(f, out.cylinders);
+  buildCylinders(f, out);
+  out.points.clear();
+  for (const Minutia& m : f.minutiae) out.points.push_back(Point{m.x, m.y, m.angle});
   buildFilter(f, out);
   out.digest = digestOf(f);
 }

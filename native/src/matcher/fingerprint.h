@@ -1,5 +1,6 @@
 // Data the matcher works on: decoded minutiae and the features derived from them.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,9 +30,27 @@ struct Cylinder {
   uint16_t validCells;
 };
 
+/** A minutia as the global consolidation sees it. */
+struct Point {
+  float x, y, angle;
+};
+
+/** Convex hull of the minutiae as outward edge lines: signed distance = nx*x + ny*y - c. */
+struct Hull {
+  std::vector<float> nx, ny, c;
+  /** Largest signed distance of (x, y) to the edges: <= 0 inside; a generous distance outside. */
+  float outside(float x, float y) const {
+    float d = -1e9f;
+    for (size_t i = 0; i < c.size(); i++) d = std::max(d, nx[i] * x + ny[i] * y - c[i]);
+    return d;
+  }
+};
+
 /** What the matcher keeps per finger: cylinders for the full comparison, a pair bitset for the first stage. */
 struct Features {
   std::vector<Cylinder> cylinders;
+  std::vector<Point> points;  // every minutia
+  Hull hull;
   uint64_t filter[kFilterWords];
   uint32_t filterCount = 0;
   float filterNorm = 0;  // 1 / sqrt(filterCount)
@@ -49,5 +68,15 @@ void buildFeatures(const Finger& f, Features& out);
 // mcc_compare.cc
 double compareFeatures(const Features& a, const Features& b);
 double filterSimilarity(const Features& a, const Features& b);
+
+// global_consolidation.cc
+/** Pairs (indices into the two cylinder lists) that survived LSS-R, best first. */
+struct PairSet {
+  int n = 0;
+  const int* a = nullptr;
+  const int* b = nullptr;
+};
+/** Share of the minutiae in the common area that one rigid transform (fitted on the local pairs) pairs up, in [0, 1]. */
+double globalAgreement(const Features& A, const Features& B, const PairSet& pairs);
 
 }  // namespace fm

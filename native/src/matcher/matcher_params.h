@@ -33,6 +33,16 @@ constexpr double kRhoRadMu = kPi / 12, kRhoRadTau = -30.0;
 constexpr int kMinNp = 4, kMaxNp = 12;
 constexpr double kNpMu = 20.0, kNpTau = 0.4;
 
+// --- Global consolidation: one rigid transform voted by the LSS-R pairs, then one-to-one minutiae pairing ---
+constexpr double kAnchorDistTol = 20.0;   // a local pair agrees with an anchor's transform within this distance, px
+constexpr double kAnchorAngleTol = 0.40;  // ... and this direction difference, rad
+constexpr double kPairDistTol = 10.0;     // minutiae pair up within this distance, px ...
+constexpr double kPairDistRel = 0.06;     // ... plus this share of their distance to the inliers' centre (stretch, resize)
+constexpr double kPairAngleTol = 0.50;    // ... and this direction difference, rad
+constexpr double kOverlapMargin = 25.0;   // a minutia counts in the common area within this distance of the other hull, px
+constexpr double kOverlapFloor = 10.0;    // fewest minutiae counted in the common area
+constexpr double kGlobalWeight = 0.5;     // score = LSS-R^(1-w) * share^w
+
 // --- First stage of 1:N search: bitset of quantised minutia-pair features ---
 constexpr double kPairMinDist = 15.0, kPairMaxDist = 180.0;
 constexpr int kPairDistBins = 12, kPairAngleBins = 12;

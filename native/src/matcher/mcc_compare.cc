@@ -1,5 +1,6 @@
 // Full comparison: bit-cylinder similarities, then local similarity sort with relaxation (LSS-R),
-// which keeps the minutia pairs whose geometry agrees with the other pairs and averages them.
+// which keeps the minutia pairs whose geometry agrees with the other pairs and averages them; then the global
+// consolidation (global_consolidation.cc) checks those pairs against one rigid transform.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -148,7 +149,10 @@ double compareOrdered(const Features& fa, const Features& fb) {
   std::partial_sort(idx, idx + nP, idx + n, [&](int x, int y) { return eff[x] > eff[y] || (eff[x] == eff[y] && x < y); });
   double score = 0;
   for (int k = 0; k < nP; k++) score += lam[idx[k]];
-  return score / nP;
+  score /= nP;
+  const double gw = kGlobalWeight;
+  double share = globalAgreement(fa, fb, PairSet{n, pa, pb});
+  return std::pow(score, 1 - gw) * std::pow(share, gw);
 }
 
 }  // namespace
