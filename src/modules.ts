@@ -1,5 +1,6 @@
 // The capabilities the service runs with by default, each started after the database is up.
 import type { AppContext } from './context.ts';
+import { FaceService } from './face/modality.ts';
 import { FingerService } from './finger/modality.ts';
 import type { Modalities } from './fusion/modalities.ts';
 import { ITL_ENROL_PARSERS, ITL_PARSERS, itlResponder } from './http/itl.ts';
@@ -22,6 +23,20 @@ export function fingerModule(mods: Modalities): Module {
   };
 }
 
+/** Faces: ONNX models in worker pools, the HNSW index from its snapshot plus PostgreSQL. */
+export function faceModule(mods: Modalities): Module {
+  return {
+    name: 'faces',
+    async start(ctx: AppContext) {
+      ctx.readiness.register('faces', () => mods.face !== undefined);
+      const svc = await FaceService.start(ctx);
+      ctx.closer.add('face models and index', () => svc.close());
+      ctx.samples.onDeleted((ids) => svc.remove(ids.face));
+      mods.face = svc;
+    },
+  };
+}
+
 /** The biometric routes (enrolment, checks, verification), served by whatever modalities are loaded. */
 export function biometricRoutesModule(mods: Modalities): Module {
   return {
@@ -37,5 +52,5 @@ export function biometricRoutesModule(mods: Modalities): Module {
 
 export async function defaultModules(): Promise<Module[]> {
   const mods: Modalities = {};
-  return [biometricRoutesModule(mods), fingerModule(mods)];
+  return [biometricRoutesModule(mods), fingerModule(mods), faceModule(mods)];
 }

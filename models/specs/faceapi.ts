@@ -1,12 +1,12 @@
 // @vladmandic/face-api's networks, written as ONNX graphs from face-api's own topology
 // (models/convert/faceapi/*) over its uint8-quantised tfjs weights.
 import type { ModelSpec } from '../spec.ts';
-import { buildDlibResnet, DLIB_INPUT_SIZE, DLIB_MEAN_RGB, DLIB_STD } from '../convert/faceapi/dlib-resnet.ts';
+import { buildDlibResnet, DLIB_INPUT_SIZE } from '../convert/faceapi/dlib-resnet.ts';
 import { DLIB_CHIP_PADDING, DLIB_FIVE_POINT_TEMPLATE } from '../convert/faceapi/dlib-template.ts';
 import { FACEAPI_PACKAGE } from '../convert/faceapi/layers.ts';
-import { buildSsdMobilenetv1, SSD_ANCHORS, SSD_BOX_CODER_SCALES, SSD_INPUT_SIZE, SSD_MEAN, SSD_STD } from '../convert/faceapi/ssd-mobilenetv1.ts';
-import { buildTinyFaceDetector, TINY_ANCHORS, TINY_INPUT_SIZE, TINY_IOU_THRESHOLD, TINY_MEAN_RGB, TINY_STD } from '../convert/faceapi/tiny-face-detector.ts';
-import { buildLandmark68, LANDMARK68_INPUT_SIZE, LANDMARK68_MEAN_RGB, LANDMARK68_STD } from '../convert/faceapi/landmark68.ts';
+import { buildSsdMobilenetv1, SSD_ANCHORS, SSD_BOX_CODER_SCALES, SSD_INPUT_SIZE } from '../convert/faceapi/ssd-mobilenetv1.ts';
+import { buildTinyFaceDetector, TINY_ANCHORS, TINY_INPUT_SIZE, TINY_IOU_THRESHOLD } from '../convert/faceapi/tiny-face-detector.ts';
+import { buildLandmark68, LANDMARK68_INPUT_SIZE } from '../convert/faceapi/landmark68.ts';
 
 /** face-api's networks subtract their means and scale inside the graph (as face-api does before
  *  running them), so callers feed raw 0..255 pixels: the manifest's mean/std are the identity. */

@@ -1,0 +1,16 @@
+// Cosine similarity of two L2-normalised embeddings → -log10(FMR), per embedder, measured on impostor
+// pairs (bench/face-accuracy.ts writes the table). Until an embedder is measured, a conservative curve.
+import { interpolateCalibration } from '../fusion/scale.ts';
+import { MEASURED_FACE_CALIBRATIONS } from './calibration-data.ts';
+
+export interface FaceCalibration { embedder: string; source: string; points: [number, number][] }
+
+export const FACE_CALIBRATIONS: FaceCalibration[] = MEASURED_FACE_CALIBRATIONS;
+
+/** Claims little evidence below a high similarity: a stale or missing table never inflates scores. */
+const CONSERVATIVE: [number, number][] = [[0.5, 0], [0.8, 1], [0.9, 2], [0.95, 3], [0.99, 4]];
+
+export function faceCalibration(embedder: string): (raw: number) => number {
+  const table = FACE_CALIBRATIONS.find((c) => c.embedder === embedder)?.points ?? CONSERVATIVE;
+  return (raw) => interpolateCalibration(table, raw);
+}

@@ -1,0 +1,122 @@
+// The face side of checks and enrolment: the pipeline (models in worker pools) and the HNSW index,
+// which is loaded from its snapshot and brought up to date from PostgreSQL at start.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { AppContext } from '../context.ts';
+import type { FaceExtraction, FaceModality, SampleMatch } from '../fusion/modalities.ts';
+import { createInferencePools, runtimeConfigFromEnv, type InferencePools } from '../runtime/index.ts';
+import { openIndex, startSnapshotter, type SampleChange, type Snapshotter } from '../search/snapshot.ts';
+import type { HnswVectorIndex } from '../search/index.ts';
+import { changesSince, countLive, liveSamples } from '../store/samples.ts';
+import { faceCalibration } from './calibration.ts';
+import { loadQualityThresholds } from './frontend-config.ts';
+import { FacePipeline } from './pipeline.ts';
+
+/** The models the service uses unless BIOCHECK_MODELS_CONFIG says otherwise (measured: see bench/). */
+export const DEFAULT_FACE_ROLES = { detector: 'human-blazeface', landmarks: 'faceapi-landmark68', embedder: 'faceapi-dlib-resnet', pad: null } as const;
+/** Replay starts this many sequence numbers before the snapshot's mark: transactions commit out of
+ *  sequence order, so a sample with a lower number can land after a higher one was indexed. */
+const REPLAY_MARGIN = 10_000;
+const SNAPSHOT_INTERVAL_MS = 30_000;
+/** 1:1 verification accepts at FMR 1e-3. */
+const VERIFY_SCORE = 3;
+
+const toVector = (b: Buffer) => new Float32Array(new Uint8Array(b).buffer);
+
+export class FaceService implements FaceModality {
+  readonly verifyThreshold = VERIFY_SCORE;
+  private readonly calibrate: (raw: number) => number;
+
+  private constructor(private readonly pipeline: FacePipeline, private readonly index: HnswVectorIndex,
+    private readonly pools: InferencePools, private readonly snapshotter: Snapshotter) {
+    this.calibrate = faceCalibration(pipeline.embedderId);
+  }
+
+  get extractor(): string { return this.pipeline.embedderId; }
+  get size(): number { return this.index.size; }
+
+  static async start(ctx: AppContext): Promise<FaceService> {
+    const log = (m: string, d?: Record<string, unknown>) => ctx.log.info(d ?? {}, m);
+    const rt = runtimeConfigFromEnv();
+    const pools = await createInferencePools({ config: rt.modelsConfigPath ?? { roles: DEFAULT_FACE_ROLES } }, {
+      roles: ['detector', 'landmarks', 'embedder'],
+      provider: rt.provider, maxBatch: rt.maxBatch, maxWaitMs: rt.maxWaitMs, maxQueue: rt.maxQueue,
+      ...(rt.workers !== undefined ? { workers: rt.workers } : {}),
+      metricsRegistry: ctx.metrics,
+      logger: { info: (m: string) => log(m), warn: (m: string) => ctx.log.warn(m), error: (m: string) => ctx.log.error(m) },
+    });
+    try {
+      const pipeline = new FacePipeline(pools, { maxBytes: ctx.config.maxUploadBytes }, loadQualityThresholds());
+      const extractor = pipeline.embedderId;
+      const dim = pools.registry.roles.embedder!.outputs[0]?.shape.at(-1) ?? 128;
+      const dir = path.join(ctx.config.dataDir, 'index');
+      mkdirSync(dir, { recursive: true });
+      const snapshotPath = path.join(dir, `face-${extractor}.hnsw`);
+      const fromStore = async function* (since: number): AsyncGenerator<SampleChange> {
+        for await (const c of changesSince(ctx.db, 'face', since)) {
+          if (c.kind === 'remove') yield { id: c.id, seq: c.seq, deleted: true };
+          // Samples of another embedder cannot be compared with this one's: re-enrol them.
+          else if (c.sample.extractor === extractor) yield { id: c.sample.id, seq: c.sample.seq, deleted: false, vector: toVector(c.sample.template), watchlist: c.sample.watchlistNum };
+        }
+      };
+      let opened = await openIndex({
+        snapshotPath, dim, log,
+        replay: (since) => fromStore(Math.max(0, since - REPLAY_MARGIN)),
+        loadAll: async function* () {
+          for await (const s of liveSamples(ctx.db, 'face')) {
+            if (s.extractor === extractor) yield { id: s.id, seq: s.seq, deleted: false, vector: toVector(s.template), watchlist: s.watchlistNum };
+          }
+        },
+      });
+      // PostgreSQL is the truth: if the index does not hold exactly its live samples, rebuild.
+      const live = await countLive(ctx.db, 'face', extractor);
+      if (opened.index.size !== live) {
+        ctx.log.warn({ index: opened.index.size, store: live }, 'face index disagrees with the store; rebuilding from it');
+        opened = await openIndex({ snapshotPath: `${snapshotPath}.none`, dim, log, replay: fromStore, loadAll: () => fromStore(0) });
+      }
+      const snapshotter = startSnapshotter(opened.index, snapshotPath, SNAPSHOT_INTERVAL_MS, { clean: opened.source === 'snapshot' && opened.added + opened.removed === 0, log });
+      return new FaceService(pipeline, opened.index, pools, snapshotter);
+    } catch (e) {
+      await pools.close();
+      throw e;
+    }
+  }
+
+  async extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify'): Promise<FaceExtraction> {
+    const r = await this.pipeline.analyse(image, purpose === 'enrol' ? 'enrol' : 'check');
+    const q = r.quality;
+    return {
+      embedding: r.embedding,
+      quality: {
+        score: q.score0to100, faceWidthPx: +q.faceWidthPx.toFixed(1), interEyePx: +q.interEyePx.toFixed(1), sharpness: +q.sharpness.toFixed(3),
+        exposure: q.exposure, yawDeg: +q.yawDeg.toFixed(1), pitchDeg: +q.pitchDeg.toFixed(1), rollDeg: +q.rollDeg.toFixed(1), faceCount: q.faceCount,
+        detectorScore: +r.face.score.toFixed(3),
+      },
+      timings: r.timings,
+    };
+  }
+
+  async search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]> {
+    const hits = await this.index.search(embedding, { k, watchlists: watchlistNums });
+    return hits.map((h) => ({ sampleId: h.id, raw: h.score, score: this.calibrate(h.score) }));
+  }
+
+  compare(a: Float32Array, b: Float32Array): { raw: number; score: number } {
+    let dot = 0;
+    for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
+    return { raw: dot, score: this.calibrate(dot) };
+  }
+
+  async add(items: { sampleId: number; embedding: Float32Array; watchlistNum: number; seq?: number }[]): Promise<void> {
+    await this.index.add(items.map((i) => ({ id: i.sampleId, vector: i.embedding, watchlist: i.watchlistNum, seq: i.seq })));
+  }
+
+  remove(sampleIds: number[]): void {
+    for (const id of sampleIds) this.index.remove(id);
+  }
+
+  async close(): Promise<void> {
+    await this.snapshotter.stop();
+    await this.pools.close();
+  }
+}

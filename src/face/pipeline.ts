@@ -1,0 +1,149 @@
+// One face image → quality-checked, aligned, embedded face: decode, detect (padded, letterboxed),
+// locate landmarks, measure quality, align to the embedder's template, embed (L2-normalised).
+// Every model runs through the batched worker pools; this file only prepares tensors and decodes outputs.
+import { AppError } from '../errors.ts';
+import type { ModelDescriptor } from '../runtime/index.ts';
+import type { InferencePool, InferencePools } from '../runtime/index.ts';
+import { alignFace, cropAndResize, cropPointToImage, toTensor, type TensorSpec } from './align.ts';
+import { decodeImage } from './decode.ts';
+import { decodeBlazeface, type BlazefaceConfig } from './detect/blazeface-decode.ts';
+import { decodeSsd } from './detect/ssd-decode.ts';
+import type { DecodeLimits, QualityThresholds, Template5 } from './frontend-config.ts';
+import type { Box, Point, RgbImage } from './image.ts';
+import { PIPELINE } from './pipeline-config.ts';
+import { assessFaceQuality, checkQuality, type DetectedFace, type FaceQuality } from './quality.ts';
+
+export interface AnalysedFace {
+  embedding: Float32Array;
+  quality: FaceQuality;
+  face: DetectedFace;
+  timings: Record<string, number>;
+}
+
+const spec = (d: ModelDescriptor): TensorSpec => ({
+  layout: d.input.layout,
+  colour: d.input.colour.toUpperCase() as TensorSpec['colour'],
+  mean: d.input.mean,
+  std: d.input.std,
+});
+const inputSize = (d: ModelDescriptor): [number, number] => {
+  const s = d.input.shape;
+  return d.input.layout === 'NHWC' ? [s[2], s[1]] : [s[3], s[2]];
+};
+
+function l2normalise(v: Float32Array): Float32Array {
+  let n = 0;
+  for (const x of v) n += x * x;
+  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+  return v.map((x) => x * inv);
+}
+
+const mean = (pts: Point[]): Point => ({ x: pts.reduce((s, p) => s + p.x, 0) / pts.length, y: pts.reduce((s, p) => s + p.y, 0) / pts.length });
+
+export class FacePipeline {
+  private readonly detector: InferencePool;
+  private readonly detectorDesc: ModelDescriptor;
+  private readonly landmarks?: { pool: InferencePool; desc: ModelDescriptor };
+  private readonly embedder: InferencePool;
+  private readonly embedderDesc: ModelDescriptor;
+  private readonly template: Template5;
+
+  constructor(pools: InferencePools, private readonly limits: Partial<DecodeLimits>, private readonly thresholds: { enrol: QualityThresholds; check: QualityThresholds },
+    /** Alignment template when the embedder's manifest entry has none. */
+    templateOverride?: Template5) {
+    this.detector = pools.get('detector');
+    this.embedder = pools.get('embedder');
+    this.detectorDesc = pools.registry.roles.detector!;
+    this.embedderDesc = pools.registry.roles.embedder!;
+    if (pools.has('landmarks') && pools.registry.roles.landmarks?.extra.fivePointFrom68) {
+      this.landmarks = { pool: pools.get('landmarks'), desc: pools.registry.roles.landmarks };
+    }
+    const a = this.embedderDesc.extra.alignment as { size?: number; fivePointTemplate?: [number, number][]; points?: [number, number][] } | undefined;
+    const [w, h] = inputSize(this.embedderDesc);
+    const points = a?.fivePointTemplate ?? a?.points;
+    if (templateOverride) this.template = templateOverride;
+    else if (points?.length === 5) this.template = { size: [w, h], points };
+    else throw new Error(`embedder ${this.embedderDesc.id} declares no 5-point alignment template`);
+  }
+
+  get embedderId(): string { return this.embedderDesc.id; }
+
+  /** Finds faces: the frame padded and letterboxed to the detector's square input. */
+  async detect(image: RgbImage): Promise<DetectedFace[]> {
+    const [dw, dh] = inputSize(this.detectorDesc);
+    const side = Math.max(image.width, image.height) * (1 + 2 * PIPELINE.detectPadFraction);
+    const frame: Box = { x: image.width / 2 - side / 2, y: image.height / 2 - side / 2, width: side, height: side };
+    const crop = cropAndResize(image, frame, [dw, dh], 0);
+    const out = await this.detector.infer(toTensor(crop, spec(this.detectorDesc)));
+    const extra = this.detectorDesc.extra;
+    let found: { box: Box; score: number; keypoints?: Point[] }[];
+    if (extra.decoder === 'blazeface') {
+      const cfg = { ...(extra as unknown as BlazefaceConfig), inputSize: dw };
+      const outputs = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v, dims: [1, ...(this.detectorDesc.outputs.find((o) => o.name === k)?.shape.slice(1) ?? [v.length])] }]));
+      found = decodeBlazeface(outputs, dw, { config: cfg, scoreThreshold: PIPELINE.minDetectionScore, maxDetections: PIPELINE.maxFaces * 2 })
+        .map((d) => ({ box: { x: d.box[0], y: d.box[1], width: d.box[2], height: d.box[3] }, score: d.score, keypoints: d.keypoints }));
+    } else if (extra.boxDecodingInGraph) {
+      found = decodeSsd(out.boxes, out.scores, { width: dw, height: dh }, { minConfidence: PIPELINE.minDetectionScore, iouThreshold: 0.4, maxResults: PIPELINE.maxFaces * 2 });
+    } else {
+      throw new Error(`detector ${this.detectorDesc.id}: no decoder for its outputs`);
+    }
+    // Back from detector input pixels to image pixels.
+    const map = (p: Point) => cropPointToImage(crop, p);
+    return found.map((f) => {
+      const tl = map({ x: f.box.x, y: f.box.y });
+      const br = map({ x: f.box.x + f.box.width, y: f.box.y + f.box.height });
+      const kp = (f.keypoints ?? []).map(map);
+      return { box: { x: tl.x, y: tl.y, width: br.x - tl.x, height: br.y - tl.y }, score: f.score, landmarks5: kp };
+    }).filter((f) => f.box.width > 4 && f.box.height > 4);
+  }
+
+  /** Five points (image-left eye, image-right eye, nose tip, mouth corners) from the 68-point net. */
+  async landmarks5(image: RgbImage, box: Box): Promise<Point[] | null> {
+    if (!this.landmarks) return null;
+    const { pool, desc } = this.landmarks;
+    const crop = cropAndResize(image, box, inputSize(desc), PIPELINE.landmarkPadFraction);
+    const out = await pool.infer(toTensor(crop, spec(desc)));
+    const flat = Object.values(out)[0];
+    const pts: Point[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) pts.push(cropPointToImage(crop, { x: flat[i] * crop.width, y: flat[i + 1] * crop.height }));
+    const idx = desc.extra.fivePointFrom68 as Record<'leftEye' | 'rightEye' | 'nose' | 'mouthLeft' | 'mouthRight', number[]>;
+    return (['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const).map((k) => mean(idx[k].map((i) => pts[i])));
+  }
+
+  /** The whole front end for one image; throws AppError with the reasons when the capture falls short. */
+  async analyse(bytes: Uint8Array, profile: 'enrol' | 'check', opts: { gate?: boolean } = {}): Promise<AnalysedFace> {
+    const timings: Record<string, number> = {};
+    let t = performance.now();
+    const lap = (name: string) => { const now = performance.now(); timings[name] = +(now - t).toFixed(2); t = now; };
+    const image = await decodeImage(bytes, this.limits);
+    lap('decode');
+    const faces = await this.detect(image);
+    lap('detect');
+    const thresholds = this.thresholds[profile];
+    if (!faces.length) {
+      throw new AppError('FACE_NOT_FOUND', 'no face was found in the image', { quality: { reasons: [{ code: 'NO_FACE', message: 'no face was found in the image' }] } });
+    }
+    faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+    const main = faces[0];
+    const lm = await this.landmarks5(image, main.box);
+    if (lm) main.landmarks5 = lm;
+    else if (main.landmarks5.length >= 2) main.landmarks5 = main.landmarks5.slice(0, 2);
+    else throw new AppError('FACE_NOT_FOUND', 'the face\'s landmarks could not be located');
+    lap('landmarks');
+    const quality = assessFaceQuality(image, main, faces, thresholds);
+    const verdict = checkQuality(quality, thresholds);
+    lap('quality');
+    if (!verdict.ok && opts.gate !== false) {
+      const code = verdict.reasons.some((r) => r.code === 'MULTIPLE_FACES') && verdict.reasons.length === 1 ? 'FACE_MULTIPLE' : 'FACE_QUALITY_TOO_LOW';
+      throw new AppError(code, `the capture does not meet the ${profile} quality thresholds: ${verdict.reasons.map((r) => r.code).join(', ')}`,
+        { quality: { ...quality, reasons: verdict.reasons } });
+    }
+    const aligned = alignFace(image, main.landmarks5.length === 5 ? main.landmarks5 : main.landmarks5.slice(0, 2), this.template);
+    lap('align');
+    const out = await this.embedder.infer(toTensor(aligned, spec(this.embedderDesc)));
+    const name = this.embedderDesc.outputs[0]?.name ?? Object.keys(out)[0];
+    const embedding = l2normalise(out[name] ?? Object.values(out)[0]);
+    lap('embed');
+    return { embedding, quality, face: main, timings };
+  }
+}

@@ -1,0 +1,136 @@
+// Faces end to end through HTTP with the real models: enrolment with quality, 1:N checks across
+// watchlists, 1:1 verification, deletion, and a restart with the index from its snapshot and from PostgreSQL.
+import { rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultModules } from '../src/modules.ts';
+import { FACE_BOXES, faceFixture, groupPhoto, probeVariant } from './lib/faces.ts';
+import { pngWithHeader } from './lib/images.ts';
+import { ADMIN_KEY, startService, type TestService } from './lib/service.ts';
+
+let s: TestService;
+const k: Record<string, string> = {};
+const b64 = (b: Buffer) => b.toString('base64');
+const crops: Buffer[] = [];
+const ids: string[] = [];
+const yaw: number[] = [];
+/** The most frontal enrolled faces: degraded probes of turned heads fall below the check's pose limits. */
+const frontal = (n: number) => yaw.map((y, i) => [y, i]).sort((a, b) => a[0] - b[0]).slice(0, n).map(([, i]) => i);
+// The demo photos are casual group shots: enrolment's pose limits are relaxed for them (default 20°).
+const RELAXED = JSON.stringify({ enrol: { maxYawDeg: 45, maxPitchDeg: 35, maxRollDeg: 25, minExposureMean: 50 } });
+
+beforeAll(async () => {
+  process.env.BIOCHECK_FACE_QUALITY = RELAXED;
+  s = await startService({ modules: await defaultModules() });
+  k.enroller = (await s.call('POST', '/v1/keys', { key: ADMIN_KEY, body: { role: 'enroller', agency: 'FR' } })).body.key;
+  k.kiosk = (await s.call('POST', '/v1/keys', { key: ADMIN_KEY, body: { role: 'kiosk', agency: 'PT' } })).body.key;
+  await s.call('POST', '/v1/watchlists', { key: ADMIN_KEY, body: { id: 'faces-a', name: 'A', agency: 'FR', disclosure: 'full' } });
+  await s.call('POST', '/v1/watchlists', { key: ADMIN_KEY, body: { id: 'faces-b', name: 'B', agency: 'FR', disclosure: 'full' } });
+  for (let f = 0; f < FACE_BOXES.length; f++) {
+    const crop = await faceFixture(f);
+    const i = crops.length;
+    const sub = await s.call('POST', '/v1/subjects', { key: k.enroller, body: { watchlist: i % 2 ? 'faces-b' : 'faces-a', name: `Face ${i}` } });
+    const e = await s.call('POST', `/v1/subjects/${sub.body.id}/faces`, { key: k.enroller, raw: crop, headers: { 'content-type': 'image/jpeg' } });
+    if (e.status === 422 && e.body.error.code === 'FACE_QUALITY_TOO_LOW') {
+      await s.call('DELETE', `/v1/subjects/${sub.body.id}`, { key: k.enroller });
+      continue; // a turned head in a group photo: enrolment is right to refuse it
+    }
+    expect(e.status, JSON.stringify(e.body)).toBe(201);
+    expect(e.body.quality.faceWidthPx).toBeGreaterThan(90);
+    crops.push(crop);
+    ids.push(sub.body.id);
+    yaw.push(Math.abs(e.body.quality.yawDeg) + Math.abs(e.body.quality.pitchDeg));
+  }
+  expect(crops.length).toBeGreaterThanOrEqual(10);
+}, 300_000);
+afterAll(async () => { await s?.close(); delete process.env.BIOCHECK_FACE_QUALITY; });
+
+describe('face enrolment', () => {
+  it('takes JSON base64 as well as the raw image, and several samples per subject', async () => {
+    const r = await s.call('POST', `/v1/subjects/${ids[0]}/faces`, { key: k.enroller, body: { image: b64(await probeVariant(crops[0], { scale: 0.9, quality: 85 })) } });
+    expect(r.status).toBe(201);
+    expect(r.body.sampleId).toMatch(/^\d+$/);
+    const sub = await s.call('GET', `/v1/subjects/${ids[0]}`, { key: k.enroller });
+    expect(sub.body.samples.face).toBe(2);
+  });
+  it('rejects poor captures with reasons a kiosk can act on', async () => {
+    const tiny = await sharp(crops[2]).resize(60).jpeg().toBuffer();
+    const dark = await sharp(crops[2]).linear(0.12, 0).jpeg().toBuffer();
+    const noise = await sharp(Buffer.from(Array.from({ length: 200 * 200 * 3 }, (_, i) => (i * 7919) % 251)), { raw: { width: 200, height: 200, channels: 3 } }).png().toBuffer();
+    const cases: [Buffer, string, string][] = [[tiny, 'FACE_QUALITY_TOO_LOW', 'FACE_TOO_SMALL'], [dark, 'FACE_QUALITY_TOO_LOW', 'UNDEREXPOSED'], [noise, 'FACE_NOT_FOUND', 'NO_FACE'], [groupPhoto(3), 'FACE_MULTIPLE', 'MULTIPLE_FACES']];
+    for (const [img, code, reason] of cases) {
+      const r = await s.call('POST', `/v1/subjects/${ids[2]}/faces`, { key: k.enroller, raw: img, headers: { 'content-type': 'image/jpeg' } });
+      expect(r.status, reason).toBe(422);
+      expect(r.body.error.code).toBe(code);
+      expect(JSON.stringify(r.body.error.details)).toContain(reason);
+    }
+  });
+  it('rejects what is not an image, and bombs, with image error codes', async () => {
+    const r = await s.call('POST', `/v1/subjects/${ids[2]}/faces`, { key: k.enroller, raw: Buffer.from('definitely not a jpeg'), headers: { 'content-type': 'image/jpeg' } });
+    expect([415, 422]).toContain(r.status);
+    expect(r.body.error.code).toMatch(/^IMAGE_/);
+    const bomb = await s.call('POST', `/v1/subjects/${ids[2]}/faces`, { key: k.enroller, raw: Buffer.from(pngWithHeader(100_000, 100_000)), headers: { 'content-type': 'image/png' } });
+    expect(bomb.status).toBe(413);
+    expect(bomb.body.error.code).toBe('IMAGE_TOO_MANY_PIXELS');
+  });
+});
+
+describe('face checks', () => {
+  it('finds each enrolled face from a degraded capture, ranked first', async () => {
+    let hits = 0;
+    for (const i of frontal(4)) {
+      const probe = await probeVariant(crops[i], { scale: 0.6, rotate: 8, quality: 45, blur: 0.8 });
+      const r = await s.call('POST', '/v1/checks', { key: k.kiosk, body: { face: b64(probe) } });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.candidates[0].subjectId).toBe(ids[i]);
+      expect(r.body.candidates[0].scores.face).toBeGreaterThan(r.body.candidates[1]?.scores.face ?? 0);
+      if (r.body.decision === 'hit') hits++;
+      expect(r.body.timingsMs['face.embed']).toBeGreaterThan(0);
+    }
+    expect(hits).toBeGreaterThanOrEqual(3);
+  });
+  it('searches only the watchlists asked for, and honours the limit', async () => {
+    const probe = await probeVariant(crops[1], { scale: 0.8 });
+    const r = await s.call('POST', '/v1/checks', { key: k.kiosk, body: { face: b64(probe), watchlists: ['faces-a'], limit: 2 } });
+    expect(r.body.candidates.length).toBeLessThanOrEqual(2);
+    for (const c of r.body.candidates) expect(c.watchlist).toBe('faces-a');
+    expect(r.body.candidates.map((c: { subjectId: string }) => c.subjectId)).not.toContain(ids[1]);
+  });
+  it('verifies 1:1: the same face matches, two different faces do not', async () => {
+    const same = await s.call('POST', '/v1/verifications', { key: k.kiosk, body: { face: b64(await probeVariant(crops[6], { scale: 0.7, quality: 50 })), against: { face: b64(crops[6]) } } });
+    expect(same.status).toBe(200);
+    expect(same.body.match).toBe(true);
+    const diff = await s.call('POST', '/v1/verifications', { key: k.kiosk, body: { face: b64(crops[6]), against: { face: b64(crops[8]) } } });
+    expect(diff.body.match).toBe(false);
+    expect(diff.body.score).toBeLessThan(same.body.score);
+  });
+  it('a deleted subject is gone from face checks at once', async () => {
+    expect((await s.call('DELETE', `/v1/subjects/${ids[4]}`, { key: k.enroller })).status).toBe(204);
+    const r = await s.call('POST', '/v1/checks', { key: k.kiosk, body: { face: b64(await probeVariant(crops[4], { scale: 0.8 })) } });
+    expect(r.body.candidates.map((c: { subjectId: string }) => c.subjectId)).not.toContain(ids[4]);
+  });
+});
+
+describe('face index across restarts', () => {
+  it('restores from its snapshot, and rebuilds from PostgreSQL when the snapshot is corrupt or gone', async () => {
+    const dataDir = s.ctx.config.dataDir;
+    const url = s.url;
+    await s.close();
+    const indexDir = path.join(dataDir, 'index');
+    const snap = readdirSync(indexDir).find((f) => f.endsWith('.hnsw'));
+    expect(snap).toBeDefined();
+    const probe = b64(await probeVariant(crops[3], { scale: 0.7 }));
+    for (const damage of ['none', 'corrupt', 'delete'] as const) {
+      const file = path.join(indexDir, snap!);
+      if (damage === 'corrupt') writeFileSync(file, Buffer.from('this is not an index'));
+      if (damage === 'delete' && existsSync(file)) rmSync(file);
+      s = await startService({ databaseUrl: url, modules: await defaultModules(), config: { dataDir } });
+      const r = await s.call('POST', '/v1/checks', { key: k.kiosk, body: { face: probe } });
+      expect(r.body.candidates[0].subjectId, damage).toBe(ids[3]);
+      expect(r.body.candidates.map((c: { subjectId: string }) => c.subjectId)).not.toContain(ids[4]);
+      await s.close();
+    }
+    s = await startService({ databaseUrl: url, modules: await defaultModules(), config: { dataDir } });
+  }, 300_000);
+});
