@@ -225,7 +225,8 @@ describe('BIOCHECK_* settings', () => {
   });
 
   it('splits the cores between workers and intra-op threads', () => {
-    expect(defaultThreading('cpu', undefined, 2)).toEqual({ workers: 1, intraOpNumThreads: 2 });
+    expect(defaultThreading('cpu', undefined, 1)).toEqual({ workers: 1, intraOpNumThreads: 1 });
+    expect(defaultThreading('cpu', undefined, 2)).toEqual({ workers: 2, intraOpNumThreads: 1 });
     expect(defaultThreading('cpu', undefined, 16)).toEqual({ workers: 4, intraOpNumThreads: 4 });
     expect(defaultThreading('cpu', 3, 12)).toEqual({ workers: 3, intraOpNumThreads: 4 });
     expect(defaultThreading('cuda', undefined, 16).workers).toBe(1);

@@ -91,6 +91,8 @@ export function defaultThreading(
 ): { workers: number; intraOpNumThreads: number } {
   // intra-op threads still matter on a GPU: for nodes the provider leaves to the CPU, or after a fallback.
   if (provider !== 'cpu') return { workers: workers ?? 1, intraOpNumThreads: Math.max(1, Math.floor(cores / (workers ?? 1))) };
-  const w = workers ?? Math.max(1, Math.min(RUNTIME_DEFAULTS.maxCpuWorkers, Math.floor(cores / 2)));
+  // Up to maxCpuWorkers single-batch workers, the cores shared among them: on 2 cores, 2 x 1 thread
+  // served concurrent clients ~1.5x better than 1 x 2 (bench/results/inference-pool.md).
+  const w = workers ?? Math.max(1, Math.min(RUNTIME_DEFAULTS.maxCpuWorkers, cores));
   return { workers: w, intraOpNumThreads: Math.max(1, Math.floor(cores / w)) };
 }

@@ -196,7 +196,8 @@ export class InferencePool {
   private spawn(index: number, first: boolean): Promise<Slot> {
     const init: WorkerInit = {
       model: this.modelSource,
-      provider: first ? this.fallbacks.effective(this.requestedProvider) : this.provider,
+      // A provider already found missing is skipped, unless fallback is off (then it must fail here too).
+      provider: !first ? this.provider : this.allowFallback ? this.fallbacks.effective(this.requestedProvider) : this.requestedProvider,
       allowFallback: this.allowFallback,
       intraOpNumThreads: this.intraOpNumThreads,
     };

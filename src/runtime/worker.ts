@@ -103,7 +103,7 @@ port.on('message', (msg: ToWorker) => {
       (e) => post({ type: 'run-error', id: msg.id, message: (e as Error).message.split('\n')[0] }),
     );
   } else if (msg.type === 'close') {
-    session?.release().finally(() => port.close());
+    Promise.resolve(session?.release()).finally(() => port.close());
   }
 });
 
