@@ -158,9 +158,35 @@ function runHnswlibNode(set: SyntheticSet, n: number, probes: Float32Array[], pr
     estFullBuildS: +(buildS * n / Math.max(added, 1)).toFixed(0), estFullBuildCpuS: +(buildCpuS * n / Math.max(added, 1)).toFixed(0), indexMiB: '-', rssMiB, simd: 'sse (hnswlib-node build)', rows };
 }
 
+function renderSection(model: string, n: number, params: Record<string, number | string>, exactRow: any, runs: any[]): string[] {
+  const sec: string[] = [];
+  sec.push('', `## ${model}, ${n.toLocaleString('en')} enrolled (${Object.entries(params).map(([k, v]) => `${k} ${v}`).join(', ')})`, '');
+  sec.push('| engine | build wall s | build CPU s | CPU s / threads | build threads | index MiB | RSS growth MiB |', '|---|---|---|---|---|---|---|');
+  for (const r of runs) {
+    const th = r.kind === 'hnswlib-node' ? 1 : threads;
+    const stopped = r.complete ? '' : ` (stopped at ${r.added}; full ≈ ${r.estFullBuildS} wall, ${r.estFullBuildCpuS} CPU)`;
+    sec.push(`| ${r.kind === 'hnswlib-node' ? 'hnswlib-node' : `ours-${r.kind}`} | ${r.buildS}${stopped} | ${r.buildCpuS} | ${+(r.estFullBuildCpuS / th).toFixed(0)} | ${th} | ${r.indexMiB} | ${r.rssMiB} |`);
+  }
+  sec.push('', '| engine | ef | q/s per core (CPU time), 1 thread | q/s wall, 1 thread | q/s wall, 2 threads | q/s per core, 2 threads | mate hit | mate recall | recall@10 |', '|---|---|---|---|---|---|---|---|---|');
+  sec.push(`| ${exactRow.engine} | - | - | - | ${exactRow.qps2} | ${exactRow.qpsCore2} | ${exactRow.mateHit} | ${exactRow.mateRecall} | 1 |`);
+  for (const r of runs) for (const row of r.rows) {
+    sec.push(`| ${row.engine} | ${row.ef} | ${row.qpsCore1} | ${row.qps1} | ${row.qps2} | ${row.qpsCore2} | ${row.mateHit} | ${row.mateRecall} | ${row.recallAt10} |`);
+  }
+  return sec;
+}
+
 async function main() {
   const results: unknown[] = [];
   const md: string[] = [];
+  // Rewritten after every engine run, so a run cut short still leaves its figures.
+  const report = (sections: string[]) => writeReport({
+    name: String(args.name ?? 'face-search'),
+    command: `npx tsx bench/face-search.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    dataset: 'synthetic identities (bench/lib/synthetic-faces.ts), parameters per section',
+    versions: { 'hnswlib-node': packageVersion('hnswlib-node'), 'node-addon-api': packageVersion('node-addon-api') },
+    results,
+    markdown: [...md, ...sections].join('\n'),
+  });
   md.push(`Parameters: ${SAMPLES} samples per identity, ${DIM}-d, M ${M}, efConstruction ${efc}, k ${K}, ${nQueries} probes per case (fresh samples of enrolled identities), ${threads} build threads. Queries/s are given as wall-clock rates and as queries per CPU-second of this process (process.cpuUsage), which stays meaningful on a machine shared with other jobs; build CPU s / threads is the wall time the build would take on otherwise idle cores. mate hit: share of probes with at least one mate in the top 10; mate recall: share of all ${SAMPLES} mates in the top 10; recall@10: overlap with exact search.`);
   md.push(`SIMD kernels: ${vectorAddon().simd}. Machine shared with other engineers' jobs while this ran: absolute times are noisy; compare rows of one run.`);
   for (const model of models) {
@@ -173,7 +199,13 @@ async function main() {
       console.log(model, n, 'generated in', ((now() - tg) / 1000).toFixed(1), 's');
       const truthBox: Truth = {};
       const runs: any[] = [];
-      for (const kind of kinds) runs.push(await runOurs(kind, set, n, probes, probeIds, truthBox));
+      const entry: Record<string, unknown> = { model, n, params: set.params, runs };
+      results.push(entry);
+      for (const kind of kinds) {
+        runs.push(await runOurs(kind, set, n, probes, probeIds, truthBox));
+        entry.exact = truthBox.row;
+        if (truthBox.row) report(renderSection(model, n, set.params, truthBox.row, runs));
+      }
       if (!truthBox.hits) {
         // every build stopped early: the exact scan still needs every vector, in a cheap graph
         const ref = HnswVectorIndex.create({ dim: DIM, M: 2, efConstruction: 2, capacity: n, threads });
@@ -185,29 +217,11 @@ async function main() {
       }
       const exactRow = truthBox.row!;
       if (n <= hnswNodeMax) runs.push(runHnswlibNode(set, n, probeList, probeIds, truthBox.hits!));
-      results.push({ model, n, params: set.params, exact: exactRow, runs });
-      md.push('', `## ${model}, ${n.toLocaleString('en')} enrolled (${Object.entries(set.params).map(([k, v]) => `${k} ${v}`).join(', ')})`, '');
-      md.push('| engine | build wall s | build CPU s | CPU s / threads | build threads | index MiB | RSS growth MiB |', '|---|---|---|---|---|---|---|');
-      for (const r of runs) {
-        const th = r.kind === 'hnswlib-node' ? 1 : threads;
-        const stopped = r.complete ? '' : ` (stopped at ${r.added}; full ≈ ${r.estFullBuildS} wall, ${r.estFullBuildCpuS} CPU)`;
-        md.push(`| ${r.kind === 'hnswlib-node' ? 'hnswlib-node' : `ours-${r.kind}`} | ${r.buildS}${stopped} | ${r.buildCpuS} | ${+(r.estFullBuildCpuS / th).toFixed(0)} | ${th} | ${r.indexMiB} | ${r.rssMiB} |`);
-      }
-      md.push('', '| engine | ef | q/s per core (CPU time), 1 thread | q/s wall, 1 thread | q/s wall, 2 threads | q/s per core, 2 threads | mate hit | mate recall | recall@10 |', '|---|---|---|---|---|---|---|---|---|');
-      md.push(`| ${exactRow.engine} | - | - | - | ${exactRow.qps2} | ${exactRow.qpsCore2} | ${exactRow.mateHit} | ${exactRow.mateRecall} | 1 |`);
-      for (const r of runs) for (const row of r.rows) {
-        md.push(`| ${row.engine} | ${row.ef} | ${row.qpsCore1} | ${row.qps1} | ${row.qps2} | ${row.qpsCore2} | ${row.mateHit} | ${row.mateRecall} | ${row.recallAt10} |`);
-      }
+      entry.exact = exactRow;
+      md.push(...renderSection(model, n, set.params, exactRow, runs));
     }
   }
-  writeReport({
-    name: String(args.name ?? 'face-search'),
-    command: `npx tsx bench/face-search.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    dataset: 'synthetic identities (bench/lib/synthetic-faces.ts), parameters per section',
-    versions: { 'hnswlib-node': packageVersion('hnswlib-node'), 'node-addon-api': packageVersion('node-addon-api') },
-    results,
-    markdown: md.join('\n'),
-  });
+  report([]);
 }
 
 await main();
