@@ -15,7 +15,6 @@ export function fingerModule(mods: Modalities): Module {
     name: 'fingerprints',
     async start(ctx: AppContext) {
       const svc = new FingerService();
-      ctx.readiness.register('fingerprints', () => mods.finger !== undefined);
       await svc.load(ctx.db, (m) => ctx.log.info(m));
       ctx.samples.onDeleted((ids) => svc.remove(ids.finger));
       mods.finger = svc;
@@ -28,7 +27,6 @@ export function faceModule(mods: Modalities): Module {
   return {
     name: 'faces',
     async start(ctx: AppContext) {
-      ctx.readiness.register('faces', () => mods.face !== undefined);
       const svc = await FaceService.start(ctx);
       ctx.closer.add('face models and index', () => svc.close());
       ctx.samples.onDeleted((ids) => svc.remove(ids.face));

@@ -5,7 +5,7 @@ import { defaultModules } from './modules.ts';
 
 async function main() {
   const config = loadConfig();
-  const service = await createService(config, await defaultModules());
+  const service = await createService(config, await defaultModules(), { deferModules: true });
   if (service.bootstrapKey) {
     // Printed once: it is stored only as a hash.
     console.log(`\n[biocheck] bootstrap admin API key (shown once, store it now):\n  ${service.bootstrapKey}\n`);
@@ -22,7 +22,10 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Listen first: /health answers and /ready says 503 while the models load and the indexes build.
   await service.app.listen({ port: config.port, host: config.host });
+  await service.startModules();
+  service.app.log.info('ready: models loaded, indexes built');
 }
 
 main().catch((e) => {

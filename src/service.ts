@@ -19,9 +19,13 @@ export interface Module {
   routes?: RouteInstaller;
 }
 
-export interface Service { app: FastifyInstance; ctx: AppContext; close(): Promise<void>; bootstrapKey?: string }
+export interface Service {
+  app: FastifyInstance; ctx: AppContext; close(): Promise<void>; bootstrapKey?: string;
+  /** Starts the modules (models, indexes); with `deferModules` the caller runs it after listening. */
+  startModules(): Promise<void>;
+}
 
-export async function createService(config: Config, modules: Module[] = [], opts: { logger?: boolean | object } = {}): Promise<Service> {
+export async function createService(config: Config, modules: Module[] = [], opts: { logger?: boolean | object; deferModules?: boolean } = {}): Promise<Service> {
   const closer = new Closer();
   const early = (m: string) => { if (opts.logger !== false) console.log(`[biocheck] ${m}`); };
   let url = config.databaseUrl;
@@ -45,9 +49,16 @@ export async function createService(config: Config, modules: Module[] = [], opts
     };
     ctx.readiness.register('database', () => db.ping());
     const app = await buildApp(ctx, modules.flatMap((m) => (m.routes ? [m.routes] : [])), opts.logger ?? true);
-    for (const m of modules) await m.start(ctx);
+    let started: Promise<void> | undefined;
+    const loaded = new Set<string>();
+    for (const m of modules) ctx.readiness.register(m.name, () => loaded.has(m.name));
+    const startModules = () => {
+      started ??= (async () => { for (const m of modules) { await m.start(ctx); loaded.add(m.name); } })();
+      return started;
+    };
+    if (!opts.deferModules) await startModules();
     return {
-      app, ctx, bootstrapKey,
+      app, ctx, bootstrapKey, startModules,
       close: async () => {
         await app.close();
         await closer.closeAll((m) => early(m));
