@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import { installAdmission } from './admission.ts';
 import { installAuth } from './auth.ts';
 import { BINARY_TYPES } from './binary-types.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { installMetrics } from './metrics.ts';
 import { ErrorBody } from './schemas.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -33,6 +33,7 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
     // Finish in-flight requests on close; drop idle keep-alive sockets at once.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    frameworkErrors,
     // No type coercion: a number where a string is due is a client error. Query strings use string schemas.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
   });

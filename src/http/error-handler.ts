@@ -1,6 +1,6 @@
 // Turns every failure into {"error": {"code", "message"}} with a status from the one table of codes.
 // Clients never see stack traces, internal paths or SQL.
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.ts';
 import { isUnavailable } from '../store/db.ts';
 
@@ -20,6 +20,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_VALIDATION: 'VALIDATION_FAILED',
 };
+
+/** Errors fastify's router answers before any hook runs (bad URL encoding, over-long path parameters). */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 'URI_TOO_LONG', 'a path parameter is longer than any id this service issues');
+  return sendError(reply, 'BAD_REQUEST', err.code === 'FST_ERR_BAD_URL' ? 'the URL is not validly encoded' : 'bad request');
+}
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
