@@ -1,16 +1,18 @@
 // @vladmandic/face-api's networks, written as ONNX graphs from face-api's own topology
 // (models/convert/faceapi/*) over its uint8-quantised tfjs weights.
 import type { ModelSpec } from '../spec.ts';
-import { buildDlibResnet, DLIB_INPUT_SIZE } from '../convert/faceapi/dlib-resnet.ts';
+import { buildDlibResnet, DLIB_INPUT_SIZE, DLIB_MEAN_RGB, DLIB_STD } from '../convert/faceapi/dlib-resnet.ts';
 import { DLIB_CHIP_PADDING, DLIB_FIVE_POINT_TEMPLATE } from '../convert/faceapi/dlib-template.ts';
 import { FACEAPI_PACKAGE } from '../convert/faceapi/layers.ts';
-import { buildSsdMobilenetv1, SSD_ANCHORS, SSD_BOX_CODER_SCALES, SSD_INPUT_SIZE } from '../convert/faceapi/ssd-mobilenetv1.ts';
-import { buildTinyFaceDetector, TINY_ANCHORS, TINY_INPUT_SIZE, TINY_IOU_THRESHOLD } from '../convert/faceapi/tiny-face-detector.ts';
-import { buildLandmark68, LANDMARK68_INPUT_SIZE } from '../convert/faceapi/landmark68.ts';
+import { buildSsdMobilenetv1, SSD_ANCHORS, SSD_BOX_CODER_SCALES, SSD_INPUT_SIZE, SSD_MEAN, SSD_STD } from '../convert/faceapi/ssd-mobilenetv1.ts';
+import { buildTinyFaceDetector, TINY_ANCHORS, TINY_INPUT_SIZE, TINY_IOU_THRESHOLD, TINY_MEAN_RGB, TINY_STD } from '../convert/faceapi/tiny-face-detector.ts';
+import { buildLandmark68, LANDMARK68_INPUT_SIZE, LANDMARK68_MEAN_RGB, LANDMARK68_STD } from '../convert/faceapi/landmark68.ts';
 
 /** face-api's networks subtract their means and scale inside the graph (as face-api does before
  *  running them), so callers feed raw 0..255 pixels: the manifest's mean/std are the identity. */
 const RAW_PIXELS = { mean: [0, 0, 0], std: [1, 1, 1] };
+/** What the graph itself applies, exactly as face-api normalises: pixel' = (pixel - mean) / std (information only). */
+const inGraph = (mean: number[], std: number) => ({ normalisationInGraph: { mean, std: [std, std, std] } });
 
 const weights = (name: string) => [`model/${name}-weights_manifest.json`, `model/${name}.bin`];
 
@@ -24,6 +26,7 @@ const dlibResnet: ModelSpec = {
   },
   outputs: [{ name: 'descriptor', shape: [-1, 128], description: 'dlib face descriptor (not normalised; compare by Euclidean distance)' }],
   extra: {
+    ...inGraph(DLIB_MEAN_RGB, DLIB_STD),
     alignment: {
       size: DLIB_INPUT_SIZE,
       padding: DLIB_CHIP_PADDING,
@@ -59,6 +62,7 @@ const landmark68: ModelSpec = {
     description: 'iBUG 68 points as x0, y0, x1, y1, …, relative to the input (multiply by 112 for pixels)',
   }],
   extra: {
+    ...inGraph(LANDMARK68_MEAN_RGB, LANDMARK68_STD),
     points: 68,
     scheme: 'iBUG 300-W 68-point (jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67)',
     coordinates: 'relative',
@@ -82,6 +86,7 @@ const ssdMobilenetv1: ModelSpec = {
     { name: 'scores', shape: [-1, SSD_ANCHORS], description: 'face probability (sigmoid) per anchor' },
   ],
   extra: {
+    ...inGraph([SSD_MEAN, SSD_MEAN, SSD_MEAN], SSD_STD),
     anchors: SSD_ANCHORS,
     // Anchor decoding (TF box coder, scales y, x, h, w) is inside the graph; NMS is not.
     boxDecodingInGraph: true,
@@ -106,6 +111,7 @@ const tinyFaceDetector: ModelSpec = {
     { name: 'scores', shape: [-1, 845], description: 'face probability (sigmoid) per cell and anchor' },
   ],
   extra: {
+    ...inGraph(TINY_MEAN_RGB, TINY_STD),
     anchors: TINY_ANCHORS,
     grid: 13,
     boxDecodingInGraph: true,
