@@ -11,9 +11,12 @@ import { changesSince, countLive, liveSamples } from '../store/samples.ts';
 import { faceCalibration } from './calibration.ts';
 import { loadQualityThresholds } from './frontend-config.ts';
 import { FacePipeline } from './pipeline.ts';
+import { padMinScore } from './pipeline-config.ts';
 
 /** The models the service uses unless BIOCHECK_MODELS_CONFIG says otherwise (measured: see bench/). */
 export const DEFAULT_FACE_ROLES = { detector: 'human-blazeface', landmarks: 'faceapi-landmark68', embedder: 'faceapi-dlib-resnet', pad: null } as const;
+/** Presentation-attack detection, loaded when BIOCHECK_PAD=on or a BIOCHECK_PAD_MIN_SCORE is set. */
+export const DEFAULT_PAD_MODEL = 'human-antispoof';
 /** Replay starts this many sequence numbers before the snapshot's mark: transactions commit out of
  *  sequence order, so a sample with a lower number can land after a higher one was indexed. */
 const REPLAY_MARGIN = 10_000;
@@ -38,15 +41,16 @@ export class FaceService implements FaceModality {
   static async start(ctx: AppContext): Promise<FaceService> {
     const log = (m: string, d?: Record<string, unknown>) => ctx.log.info(d ?? {}, m);
     const rt = runtimeConfigFromEnv();
-    const pools = await createInferencePools({ config: rt.modelsConfigPath ?? { roles: DEFAULT_FACE_ROLES } }, {
-      roles: ['detector', 'landmarks', 'embedder'],
+    const padMin = padMinScore();
+    const padOn = padMin !== undefined || process.env.BIOCHECK_PAD === 'on';
+    const pools = await createInferencePools({ config: rt.modelsConfigPath ?? { roles: { ...DEFAULT_FACE_ROLES, pad: padOn ? DEFAULT_PAD_MODEL : null } } }, {
       provider: rt.provider, maxBatch: rt.maxBatch, maxWaitMs: rt.maxWaitMs, maxQueue: rt.maxQueue,
       ...(rt.workers !== undefined ? { workers: rt.workers } : {}),
       metricsRegistry: ctx.metrics,
       logger: { info: (m: string) => log(m), warn: (m: string) => ctx.log.warn(m), error: (m: string) => ctx.log.error(m) },
     });
     try {
-      const pipeline = new FacePipeline(pools, { maxBytes: ctx.config.maxUploadBytes }, loadQualityThresholds());
+      const pipeline = new FacePipeline(pools, { maxBytes: ctx.config.maxUploadBytes }, loadQualityThresholds(), undefined, padMin);
       const extractor = pipeline.embedderId;
       const dim = pools.registry.roles.embedder!.outputs[0]?.shape.at(-1) ?? 128;
       const dir = path.join(ctx.config.dataDir, 'index');
@@ -91,6 +95,7 @@ export class FaceService implements FaceModality {
         score: q.score0to100, faceWidthPx: +q.faceWidthPx.toFixed(1), interEyePx: +q.interEyePx.toFixed(1), sharpness: +q.sharpness.toFixed(3),
         exposure: q.exposure, yawDeg: +q.yawDeg.toFixed(1), pitchDeg: +q.pitchDeg.toFixed(1), rollDeg: +q.rollDeg.toFixed(1), faceCount: q.faceCount,
         detectorScore: +r.face.score.toFixed(3),
+        ...(r.pad ? { presentationAttack: r.pad } : {}),
       },
       timings: r.timings,
     };

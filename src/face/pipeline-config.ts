@@ -10,4 +10,16 @@ export const PIPELINE = {
   maxFaces: 5,
   /** The landmark net sees the face box grown by this fraction on each side. */
   landmarkPadFraction: 0.15,
+  /** The presentation-attack model sees the face box grown to 1.4x (as human crops it for its models). */
+  padCropScale: 1.4,
 } as const;
+
+/** Minimum presentation-attack "real" score (0..1) to accept a capture; unset = measure and report only,
+ *  because the shipped model is not validated here against real attacks. */
+export function padMinScore(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.BIOCHECK_PAD_MIN_SCORE?.trim();
+  if (!raw) return undefined;
+  const v = Number(raw);
+  if (!(v >= 0 && v <= 1)) throw new Error(`BIOCHECK_PAD_MIN_SCORE=${raw}: expected a number in 0..1`);
+  return v;
+}

@@ -16,6 +16,8 @@ import { assessFaceQuality, checkQuality, type DetectedFace, type FaceQuality } 
 export interface AnalysedFace {
   embedding: Float32Array;
   quality: FaceQuality;
+  /** Presentation-attack detection, when a model serves the `pad` role. */
+  pad?: { model: string; realScore: number };
   face: DetectedFace;
   timings: Record<string, number>;
 }
@@ -47,10 +49,13 @@ export class FacePipeline {
   private readonly embedder: InferencePool;
   private readonly embedderDesc: ModelDescriptor;
   private readonly template: Template5;
+  private readonly pad?: { pool: InferencePool; desc: ModelDescriptor };
 
   constructor(pools: InferencePools, private readonly limits: Partial<DecodeLimits>, private readonly thresholds: { enrol: QualityThresholds; check: QualityThresholds },
     /** Alignment template when the embedder's manifest entry has none. */
-    templateOverride?: Template5) {
+    templateOverride?: Template5,
+    /** Reject captures whose presentation-attack "real" score is below this (undefined: report only). */
+    private readonly padMin?: number) {
     this.detector = pools.get('detector');
     this.embedder = pools.get('embedder');
     this.detectorDesc = pools.registry.roles.detector!;
@@ -58,6 +63,7 @@ export class FacePipeline {
     if (pools.has('landmarks') && pools.registry.roles.landmarks?.extra.fivePointFrom68) {
       this.landmarks = { pool: pools.get('landmarks'), desc: pools.registry.roles.landmarks };
     }
+    if (pools.has('pad')) this.pad = { pool: pools.get('pad'), desc: pools.registry.roles.pad! };
     const a = this.embedderDesc.extra.alignment as { size?: number; fivePointTemplate?: [number, number][]; points?: [number, number][] } | undefined;
     const [w, h] = inputSize(this.embedderDesc);
     const points = a?.fivePointTemplate ?? a?.points;
@@ -110,6 +116,15 @@ export class FacePipeline {
     return (['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const).map((k) => mean(idx[k].map((i) => pts[i])));
   }
 
+  /** The presentation-attack model's "real" score for the face (its first output's first value). */
+  async presentationScore(image: RgbImage, box: Box): Promise<{ model: string; realScore: number } | undefined> {
+    if (!this.pad) return undefined;
+    const { pool, desc } = this.pad;
+    const crop = cropAndResize(image, box, inputSize(desc), (PIPELINE.padCropScale - 1) / 2);
+    const out = await pool.infer(toTensor(crop, spec(desc)));
+    return { model: desc.id, realScore: +(Object.values(out)[0][0]).toFixed(4) };
+  }
+
   /** The whole front end for one image; throws AppError with the reasons when the capture falls short. */
   async analyse(bytes: Uint8Array, profile: 'enrol' | 'check', opts: { gate?: boolean } = {}): Promise<AnalysedFace> {
     const timings: Record<string, number> = {};
@@ -138,12 +153,18 @@ export class FacePipeline {
       throw new AppError(code, `the capture does not meet the ${profile} quality thresholds: ${verdict.reasons.map((r) => r.code).join(', ')}`,
         { quality: { ...quality, reasons: verdict.reasons } });
     }
+    const pad = await this.presentationScore(image, main.box);
+    lap('pad');
+    if (pad && this.padMin !== undefined && pad.realScore < this.padMin && opts.gate !== false) {
+      throw new AppError('FACE_PRESENTATION_ATTACK', 'the capture looks like a presentation attack (photo, screen or mask): present a live face',
+        { presentationAttack: pad });
+    }
     const aligned = alignFace(image, main.landmarks5.length === 5 ? main.landmarks5 : main.landmarks5.slice(0, 2), this.template);
     lap('align');
     const out = await this.embedder.infer(toTensor(aligned, spec(this.embedderDesc)));
     const name = this.embedderDesc.outputs[0]?.name ?? Object.keys(out)[0];
     const embedding = l2normalise(out[name] ?? Object.values(out)[0]);
     lap('embed');
-    return { embedding, quality, face: main, timings };
+    return { embedding, quality, face: main, timings, pad };
   }
 }
