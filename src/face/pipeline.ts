@@ -4,7 +4,7 @@
 import { AppError } from '../errors.ts';
 import type { ModelDescriptor } from '../runtime/index.ts';
 import type { InferencePool, InferencePools } from '../runtime/index.ts';
-import { alignFace, cropAndResize, cropPointToImage, toTensor, type TensorSpec } from './align.ts';
+import { alignFace, cropAndResize, cropPointToImage, scaleTemplate, toTensor, type TensorSpec } from './align.ts';
 import { decodeImage } from './decode.ts';
 import { decodeBlazeface, type BlazefaceConfig } from './detect/blazeface-decode.ts';
 import { decodeSsd } from './detect/ssd-decode.ts';
@@ -64,11 +64,13 @@ export class FacePipeline {
       this.landmarks = { pool: pools.get('landmarks'), desc: pools.registry.roles.landmarks };
     }
     if (pools.has('pad')) this.pad = { pool: pools.get('pad'), desc: pools.registry.roles.pad! };
-    const a = this.embedderDesc.extra.alignment as { size?: number; fivePointTemplate?: [number, number][]; points?: [number, number][] } | undefined;
+    // Manifest entries state { size: 150, fivePointTemplate }, BYO configs { size: [w, h], points }.
+    const a = this.embedderDesc.extra.alignment as { size?: number | [number, number]; fivePointTemplate?: [number, number][]; points?: [number, number][] } | undefined;
     const [w, h] = inputSize(this.embedderDesc);
     const points = a?.fivePointTemplate ?? a?.points;
+    const size: [number, number] = Array.isArray(a?.size) ? a.size : typeof a?.size === 'number' ? [a.size, a.size] : [w, h];
     if (templateOverride) this.template = templateOverride;
-    else if (points?.length === 5) this.template = { size: [w, h], points };
+    else if (points?.length === 5) this.template = scaleTemplate({ size, points }, [w, h]);
     else throw new Error(`embedder ${this.embedderDesc.id} declares no 5-point alignment template`);
   }
 
