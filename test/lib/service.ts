@@ -29,11 +29,11 @@ export interface TestService extends Service {
   call(method: string, path: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: Buffer | string }): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }>;
 }
 
-export async function startService(opts: { databaseUrl?: string; modules?: Module[]; config?: Partial<Config> } = {}): Promise<TestService> {
+export async function startService(opts: { databaseUrl?: string; modules?: Module[]; config?: Partial<Config>; logger?: boolean | object } = {}): Promise<TestService> {
   const url = opts.databaseUrl ?? await freshDatabase();
   const dataDir = opts.config?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'biocheck-test-data-'));
   const config = loadConfig({ databaseUrl: url, adminKey: ADMIN_KEY, port: 0, dataDir, ...opts.config });
-  const svc = await createService(config, opts.modules ?? [], { logger: false });
+  const svc = await createService(config, opts.modules ?? [], { logger: opts.logger ?? false });
   await svc.app.ready();
   const call: TestService['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
