@@ -1,5 +1,6 @@
 // 1:N gallery: agreement with a brute-force 1:1 scan, position filter, concurrent edits, event loop stays free.
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../src/errors.ts';
 import { compareFingers, encodeFinger, FingerGallery } from '../src/finger/index.ts';
 import { perturb, rng, syntheticFinger } from '../bench/lib/finger-synthetic.ts';
 
@@ -32,6 +33,24 @@ describe('FingerGallery', () => {
     }
   });
 
+  it('addMany (native threads) equals one-by-one add; one bad template rejects the whole batch', async () => {
+    const one = gallery();
+    const many = new FingerGallery();
+    await many.addMany(enrolled.map((e) => ({ id: e.id, template: e.bytes, position: e.position })));
+    expect(many.size).toBe(one.size);
+    const probe = encodeFinger(perturb(fingers[7], r));
+    for (const opts of [{ k: 10, exhaustive: true }, { k: 5, positions: [8] }, { k: 3, rerankMin: 0, rerankFraction: 0.3 }]) {
+      expect(await many.search(probe, opts)).toEqual(await one.search(probe, opts));
+    }
+    const bad = enrolled[1].bytes.slice(); bad[bad.length - 1] ^= 0xff;
+    const before = many.size;
+    const err = await many.addMany([{ id: 1_000_001, template: enrolled[0].bytes }, { id: 1_000_002, template: bad }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('TEMPLATE_INVALID_FIELD');
+    expect((err as AppError).message).toContain('template 1');
+    expect(many.size).toBe(before);
+  });
+
   it('positions narrows to matching or unknown positions', async () => {
     const g = gallery();
     g.add(100_000, encodeFinger(perturb(fingers[0], r)), 0);  // unknown position always eligible
@@ -54,6 +73,9 @@ describe('FingerGallery', () => {
     expect(g.remove(enrolled[0].id)).toBe(false);
     const hits = await g.search(encodeFinger(fingers[59]), { k: 4, exhaustive: true });
     expect(hits.map((h) => h.id)).toContain(enrolled[40].id);
+    // The first stage's flat sketch array follows the swaps of remove and the in-place replace.
+    const fast = await g.search(encodeFinger(fingers[59]), { k: 4, rerankMin: 0, rerankFraction: 0.05 });
+    expect(fast.map((h) => h.id)).toContain(enrolled[40].id);
   });
 
   it('does not block the event loop during a large search', async () => {

@@ -1,6 +1,6 @@
 // 1:N fingerprint gallery held in native memory; searches run on native threads off the event loop.
 import { AppError } from '../errors.ts';
-import { asTemplate, type FingerInput } from './matcher.ts';
+import { asTemplate, templateError, type FingerInput } from './matcher.ts';
 import { matcherAddon, type NativeGallery } from './native.ts';
 
 export interface FingerSearchOptions {
@@ -10,7 +10,7 @@ export interface FingerSearchOptions {
   positions?: number[];
   /** Native threads (default: all cores). */
   threads?: number;
-  /** First stage keeps max(rerankMin, rerankFraction x size) entries for the full comparison. */
+  /** First stage (MinHash sketches of the cylinders) keeps max(rerankMin, rerankFraction x size) entries for the full comparison. */
   rerankFraction?: number;
   rerankMin?: number;
   /** Full comparison against every entry: the reference the two-stage search is checked against. */
@@ -27,16 +27,40 @@ function checkId(id: number): void {
   if (!Number.isSafeInteger(id)) throw new AppError('VALIDATION_FAILED', `gallery id ${id} is not a safe integer`);
 }
 
+function checkPosition(position: number): void {
+  if (!Number.isInteger(position) || position < 0 || position > 10) {
+    throw new AppError('VALIDATION_FAILED', `finger position ${position} is not an integer 0..10`);
+  }
+}
+
 export class FingerGallery {
   readonly #native: NativeGallery = new (matcherAddon().Gallery)();
 
   /** Adds (or replaces) an entry; position overrides the template's own finger position. */
   add(id: number, template: Uint8Array, position?: number): void {
     checkId(id);
-    if (position !== undefined && (!Number.isInteger(position) || position < 0 || position > 10)) {
-      throw new AppError('VALIDATION_FAILED', `finger position ${position} is not an integer 0..10`);
-    }
+    if (position !== undefined) checkPosition(position);
     this.#native.add(id, asTemplate(template), position);
+  }
+
+  /**
+   * Adds (or replaces) many entries, building their features on native threads off the event loop: the way to
+   * load a large gallery. Every template is checked first; one invalid template rejects the batch and adds nothing.
+   */
+  async addMany(items: readonly { id: number; template: Uint8Array; position?: number }[]): Promise<void> {
+    const ids = new Float64Array(items.length), positions = new Int16Array(items.length);
+    items.forEach((it, i) => {
+      checkId(it.id);
+      if (!(it.template instanceof Uint8Array)) throw new AppError('TEMPLATE_UNKNOWN_FORMAT', `item ${i}: finger template must be bytes`);
+      if (it.position !== undefined) checkPosition(it.position);
+      ids[i] = it.id;
+      positions[i] = it.position ?? -1;
+    });
+    try {
+      await this.#native.addMany(ids, items.map((it) => it.template), positions);
+    } catch (e) {
+      throw templateError(e instanceof Error ? e.message : String(e));
+    }
   }
 
   remove(id: number): boolean {

@@ -22,6 +22,8 @@ export interface NativeSearchOptions {
 
 export interface NativeGallery {
   add(id: number, template: Uint8Array, position?: number): void;
+  /** Decodes every template first (one bad one rejects the batch), builds features on native threads. positions: -1 = the template's own. */
+  addMany(ids: Float64Array, templates: Uint8Array[], positions: Int16Array): Promise<void>;
   remove(id: number): boolean;
   size(): number;
   memoryBytes(): number;
@@ -33,7 +35,7 @@ export interface MatcherAddon {
   encode(position: number, width: number, height: number, minutiae: Float64Array): Uint8Array;
   /** undefined when valid, otherwise "CODE|message". */
   check(template: Uint8Array): string | undefined;
-  describe(template: Uint8Array): { minutiae: number; cylinders: number; filterBits: number };
+  describe(template: Uint8Array): { minutiae: number; cylinders: number; sketched: number };
   compare(a: Uint8Array, b: Uint8Array): number;
   compareAsync(a: Uint8Array, b: Uint8Array): Promise<number>;
   filterSimilarity(a: Uint8Array, b: Uint8Array): number;

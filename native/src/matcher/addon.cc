@@ -1,7 +1,10 @@
 // N-API surface of the fingerprint matcher: template encoding, 1:1 comparison (sync and on a worker),
 // and the 1:N gallery whose searches run on native threads, never on the event loop.
 #include <napi.h>
+#include <algorithm>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <string>
 #include "fingerprint.h"
 #include "gallery.h"
@@ -60,7 +63,7 @@ Napi::Value Check(const Napi::CallbackInfo& info) {
   return err.empty() ? env.Undefined() : Napi::String::New(env, err);
 }
 
-/** describe(bytes) -> { minutiae, cylinders, filterBits } */
+/** describe(bytes) -> { minutiae, cylinders, sketched } */
 Napi::Value Describe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Features f;
@@ -69,7 +72,7 @@ Napi::Value Describe(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("minutiae", (bytes.ByteLength() - 16) / 8);
   o.Set("cylinders", f.cylinders.size());
-  o.Set("filterBits", f.filterCount);
+  o.Set("sketched", f.sketch.count);
   return o;
 }
 
@@ -145,11 +148,44 @@ class SearchWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 };
 
+/** Builds the features of many fingers on native threads, then adds them under one lock. */
+class AddManyWorker : public Napi::AsyncWorker {
+ public:
+  AddManyWorker(Napi::Env env, std::shared_ptr<fm::Gallery> g, std::vector<double>&& ids, std::vector<uint8_t>&& positions,
+                std::vector<fm::Finger>&& fingers)
+      : Napi::AsyncWorker(env), gallery_(std::move(g)), ids_(std::move(ids)), positions_(std::move(positions)),
+        fingers_(std::move(fingers)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    std::vector<Features> features(fingers_.size());
+    std::atomic<size_t> cursor{0};
+    auto body = [&] {
+      for (size_t i; (i = cursor.fetch_add(1)) < fingers_.size();) fm::buildFeatures(fingers_[i], features[i]);
+    };
+    std::vector<std::thread> pool;
+    const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned t = 1; t < threads && t * 64 < fingers_.size(); t++) pool.emplace_back(body);
+    body();
+    for (auto& th : pool) th.join();
+    gallery_->addMany(std::move(ids_), std::move(positions_), std::move(features));
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::shared_ptr<fm::Gallery> gallery_;
+  std::vector<double> ids_;
+  std::vector<uint8_t> positions_;
+  std::vector<fm::Finger> fingers_;
+  Napi::Promise::Deferred deferred_;
+};
+
 class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativeGallery", {
       InstanceMethod("add", &GalleryWrap::Add),
+      InstanceMethod("addMany", &GalleryWrap::AddMany),
       InstanceMethod("remove", &GalleryWrap::Remove),
       InstanceMethod("size", &GalleryWrap::Size),
       InstanceMethod("memoryBytes", &GalleryWrap::MemoryBytes),
@@ -169,6 +205,46 @@ class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
     if (info.Length() > 2 && info[2].IsNumber()) position = uint8_t(info[2].As<Napi::Number>().Uint32Value());
     gallery_->add(info[0].As<Napi::Number>().DoubleValue(), position, std::move(f));
     return env.Undefined();
+  }
+  /** addMany(ids: Float64Array, templates: Uint8Array[], positions: Int16Array (-1: the template's own)) -> Promise.
+   *  Every template is decoded first: one bad template rejects the whole batch, nothing is added. */
+  Napi::Value AddMany(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsTypedArray() || !info[1].IsArray() || !info[2].IsTypedArray()) {
+      Napi::TypeError::New(env, "VALIDATION_FAILED|addMany(Float64Array ids, Uint8Array[] templates, Int16Array positions)").ThrowAsJavaScriptException();
+      return env.Null();
+    }
+    auto ids = info[0].As<Napi::Float64Array>();
+    auto arr = info[1].As<Napi::Array>();
+    auto pos = info[2].As<Napi::Int16Array>();
+    const size_t n = arr.Length();
+    if (ids.ElementLength() != n || pos.ElementLength() != n) {
+      Napi::TypeError::New(env, "VALIDATION_FAILED|addMany: ids, templates and positions differ in length").ThrowAsJavaScriptException();
+      return env.Null();
+    }
+    std::vector<fm::Finger> fingers(n);
+    std::vector<double> idv(n);
+    std::vector<uint8_t> posv(n);
+    for (size_t i = 0; i < n; i++) {
+      Napi::Value v = arr.Get(uint32_t(i));
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+        Napi::TypeError::New(env, "TEMPLATE_UNKNOWN_FORMAT|template " + std::to_string(i) + " must be a Uint8Array").ThrowAsJavaScriptException();
+        return env.Null();
+      }
+      auto bytes = v.As<Napi::Uint8Array>();
+      std::string err = fm::decodeTemplate(bytes.Data(), bytes.ByteLength(), fingers[i]);
+      if (!err.empty()) {
+        size_t bar = err.find('|');
+        Napi::Error::New(env, err.substr(0, bar + 1) + "template " + std::to_string(i) + ": " + err.substr(bar + 1)).ThrowAsJavaScriptException();
+        return env.Null();
+      }
+      idv[i] = ids[i];
+      posv[i] = pos[i] >= 0 ? uint8_t(pos[i]) : fingers[i].position;
+    }
+    auto* w = new AddManyWorker(env, gallery_, std::move(idv), std::move(posv), std::move(fingers));
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
   }
   Napi::Value Remove(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), gallery_->remove(info[0].As<Napi::Number>().DoubleValue()));

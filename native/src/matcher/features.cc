@@ -1,4 +1,4 @@
-// From minutiae to the matcher's features: bit cylinders (MCC) and the first-stage pair bitset.
+// From minutiae to the matcher's features: bit cylinders (MCC), the minutiae and their hull, the first-stage sketch.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -180,28 +180,6 @@ void buildCylinders(const Finger& f, Features& feat) {
   }
 }
 
-void buildFilter(const Finger& f, Features& out) {
-  std::memset(out.filter, 0, sizeof(out.filter));
-  const auto& ms = f.minutiae;
-  const double logSpan = std::log(kPairMaxDist / kPairMinDist);
-  for (size_t i = 0; i < ms.size(); i++)
-    for (size_t j = 0; j < ms.size(); j++) {
-      if (i == j) continue;
-      double dx = ms[j].x - ms[i].x, dy = ms[j].y - ms[i].y, d = std::sqrt(dx * dx + dy * dy);
-      if (d < kPairMinDist || d >= kPairMaxDist) continue;
-      float phi = segmentAngle(ms[i].x, ms[i].y, ms[j].x, ms[j].y);
-      int db = std::min(kPairDistBins - 1, int(std::log(d / kPairMinDist) / logSpan * kPairDistBins));
-      int a1 = std::min(kPairAngleBins - 1, int(angle0(ms[i].angle - phi) / kTwoPi * kPairAngleBins));
-      int a2 = std::min(kPairAngleBins - 1, int(angle0(ms[j].angle - phi) / kTwoPi * kPairAngleBins));
-      int idx = (db * kPairAngleBins + a1) * kPairAngleBins + a2;
-      out.filter[idx >> 6] |= uint64_t(1) << (idx & 63);
-    }
-  uint32_t n = 0;
-  for (int w = 0; w < kFilterWords; w++) n += __builtin_popcountll(out.filter[w]);
-  out.filterCount = n;
-  out.filterNorm = n ? float(1 / std::sqrt(double(n))) : 0.f;
-}
-
 uint64_t digestOf(const Finger& f) {
   uint64_t h = 1469598103934665603ull;
   auto mix = [&h](uint32_t v) { for (int i = 0; i < 4; i++) h = (h ^ ((v >> (8 * i)) & 0xff)) * 1099511628211ull; };
@@ -220,7 +198,7 @@ void buildFeatures(const Finger& f, Features& out) {
   buildCylinders(f, out);
   out.points.clear();
   for (const Minutia& m : f.minutiae) out.points.push_back(Point{m.x, m.y, m.angle});
-  buildFilter(f, out);
+  buildSketch(out.cylinders, out.sketch);
   out.digest = digestOf(f);
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 #include "matcher_params.h"
+#include "sketch.h"
 
 namespace fm {
 
@@ -46,14 +47,12 @@ struct Hull {
   }
 };
 
-/** What the matcher keeps per finger: cylinders for the full comparison, a pair bitset for the first stage. */
+/** What the matcher keeps per finger: cylinders and minutiae for the full comparison, a sketch for the first stage. */
 struct Features {
   std::vector<Cylinder> cylinders;
   std::vector<Point> points;  // every minutia
   Hull hull;
-  uint64_t filter[kFilterWords];
-  uint32_t filterCount = 0;
-  float filterNorm = 0;  // 1 / sqrt(filterCount)
+  Sketch sketch;
   uint64_t digest = 0;   // content hash: orders the two sides so compare(a, b) == compare(b, a) exactly
 };
 
@@ -67,6 +66,7 @@ void buildFeatures(const Finger& f, Features& out);
 
 // mcc_compare.cc
 double compareFeatures(const Features& a, const Features& b);
+/** First-stage score of b for probe a (sketch.h). */
 double filterSimilarity(const Features& a, const Features& b);
 
 // global_consolidation.cc

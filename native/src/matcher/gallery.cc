@@ -1,4 +1,4 @@
-// Two-stage 1:N search: a popcount scan of the pair bitsets over every entry picks the candidates,
+// Two-stage 1:N search: a scan of the MinHash sketches (sketch.h) over every entry picks the candidates,
 // the full cylinder comparison ranks them. Both stages split the work across threads.
 #include "gallery.h"
 #include <algorithm>
@@ -38,29 +38,64 @@ void runThreads(int n, const std::function<void(int)>& body) {
 
 }  // namespace
 
-void Gallery::add(double id, uint8_t position, Features&& features) {
+void Gallery::setSketch(size_t at, const Sketch& s) {
+  uint16_t* dst = sketchKeys_.data() + at * kStride;
+  std::fill(dst, dst + kStride, 0);
+  for (int band = 0; band < kSketchBands; band++)
+    std::copy_n(s.keys.data() + size_t(band) * s.count, s.count, dst + size_t(band) * kSketchMax);
+  sketchCount_[at] = s.count;
+}
+
+void Gallery::addLocked(double id, uint8_t position, Features&& features) {
+  Sketch sketch = std::move(features.sketch);
+  features.sketch = Sketch{};
   auto e = std::make_unique<Entry>(Entry{id, position, std::move(features)});
-  std::unique_lock lock(mu_);
+  size_t at;
   auto it = index_.find(id);
   if (it != index_.end()) {
-    entries_[it->second] = std::move(e);
+    at = it->second;
+    entries_[at] = std::move(e);
   } else {
-    index_[id] = entries_.size();
+    at = entries_.size();
+    index_[id] = at;
     entries_.push_back(std::move(e));
+    positions_.push_back(0);
+    sketchCount_.push_back(0);
+    sketchKeys_.resize(sketchKeys_.size() + kStride);
   }
+  positions_[at] = position;
+  setSketch(at, sketch);
+}
+
+void Gallery::add(double id, uint8_t position, Features&& features) {
+  std::unique_lock lock(mu_);
+  addLocked(id, position, std::move(features));
+}
+
+void Gallery::addMany(std::vector<double>&& ids, std::vector<uint8_t>&& positions, std::vector<Features>&& features) {
+  std::unique_lock lock(mu_);
+  entries_.reserve(entries_.size() + ids.size());
+  sketchKeys_.reserve(sketchKeys_.size() + ids.size() * kStride);
+  for (size_t i = 0; i < ids.size(); i++) addLocked(ids[i], positions[i], std::move(features[i]));
 }
 
 bool Gallery::remove(double id) {
   std::unique_lock lock(mu_);
   auto it = index_.find(id);
   if (it == index_.end()) return false;
-  size_t at = it->second;
+  size_t at = it->second, last = entries_.size() - 1;
   index_.erase(it);
-  if (at + 1 != entries_.size()) {
-    entries_[at] = std::move(entries_.back());
+  if (at != last) {
+    entries_[at] = std::move(entries_[last]);
     index_[entries_[at]->id] = at;
+    positions_[at] = positions_[last];
+    sketchCount_[at] = sketchCount_[last];
+    std::copy_n(sketchKeys_.data() + last * kStride, kStride, sketchKeys_.data() + at * kStride);
   }
   entries_.pop_back();
+  positions_.pop_back();
+  sketchCount_.pop_back();
+  sketchKeys_.resize(last * kStride);
   return true;
 }
 
@@ -72,7 +107,10 @@ size_t Gallery::size() const {
 size_t Gallery::memoryBytes() const {
   std::shared_lock lock(mu_);
   size_t bytes = entries_.capacity() * sizeof(void*) + index_.size() * (sizeof(double) + sizeof(size_t) + 2 * sizeof(void*));
-  for (const auto& e : entries_) bytes += sizeof(Entry) + e->features.cylinders.capacity() * sizeof(Cylinder);
+  bytes += positions_.capacity() + sketchCount_.capacity() * 2 + sketchKeys_.capacity() * 2;
+  for (const auto& e : entries_)
+    bytes += sizeof(Entry) + e->features.cylinders.capacity() * sizeof(Cylinder) + e->features.points.capacity() * sizeof(Point) +
+             e->features.hull.c.capacity() * 3 * sizeof(float);
   return bytes;
 }
 
@@ -82,9 +120,11 @@ std::vector<Hit> Gallery::search(const Features& probe, const SearchOptions& opt
   int threads = opt.threads > 0 ? opt.threads : int(std::max(1u, std::thread::hardware_concurrency()));
   threads = int(std::max<size_t>(1, std::min<size_t>(threads, (n + 255) / 256)));
   bool anyPosition = opt.positions.empty() || std::find(opt.positions.begin(), opt.positions.end(), 0) != opt.positions.end();
-  auto eligible = [&](const Entry& e) {
-    return anyPosition || e.position == 0 || std::find(opt.positions.begin(), opt.positions.end(), e.position) != opt.positions.end();
-  };
+  bool allowed[256] = {};
+  allowed[0] = true;
+  for (int p : opt.positions)
+    if (p >= 0 && p < 256) allowed[p] = true;
+  auto eligible = [&](size_t i) { return anyPosition || allowed[positions_[i]]; };
 
   // Stage 1: every eligible entry, by pair-bitset similarity (skipped when exhaustive).
   std::vector<uint32_t> candidates;
@@ -92,19 +132,22 @@ std::vector<Hit> Gallery::search(const Features& probe, const SearchOptions& opt
   const size_t rerank = std::max<size_t>(size_t(std::max(0, opt.rerankMin)), size_t(std::ceil(opt.rerankFraction * double(n))));
   if (opt.exhaustive || n <= rerank) {
     for (size_t i = 0; i < n; i++)
-      if (eligible(*entries_[i])) candidates.push_back(uint32_t(i));
+      if (eligible(i)) candidates.push_back(uint32_t(i));
     scanned = candidates.size();
   } else {
     std::vector<std::vector<Scored>> heaps(threads);
+    SketchProbe sp;
+    buildSketchProbe(probe.sketch, sp);
     runThreads(threads, [&](int t) {
       size_t from = n * t / threads, to = n * (t + 1) / threads, seen = 0;
       auto& heap = heaps[t];
       heap.reserve(rerank);
       for (size_t i = from; i < to; i++) {
-        const Entry& e = *entries_[i];
-        if (!eligible(e)) continue;
+        if (!eligible(i)) continue;
         seen++;
-        pushBounded(heap, rerank, Scored{float(filterSimilarity(probe, e.features)), uint32_t(i)});
+        float s = sketchScore(sp, sketchKeys_.data() + i * kStride, sketchCount_[i], kSketchMax);
+        if (heap.size() == rerank && s <= heap.front().score) continue;  // cannot enter: skip the heap
+        pushBounded(heap, rerank, Scored{s, uint32_t(i)});
       }
       scanned += seen;
     });

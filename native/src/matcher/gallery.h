@@ -1,4 +1,5 @@
 // An in-memory 1:N gallery of fingers: a readers/writer lock lets searches run while entries come and go.
+// Entries keep their cylinders for the full comparison; the first-stage sketches live in one flat array.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,8 @@ class Gallery {
  public:
   /** Adds or replaces an entry. */
   void add(double id, uint8_t position, Features&& features);
+  /** Adds or replaces many entries under one lock (features built by the caller, on as many threads as it likes). */
+  void addMany(std::vector<double>&& ids, std::vector<uint8_t>&& positions, std::vector<Features>&& features);
   bool remove(double id);
   size_t size() const;
   size_t memoryBytes() const;
@@ -43,9 +46,17 @@ class Gallery {
     uint8_t position;
     Features features;
   };
+  void addLocked(double id, uint8_t position, Features&& features);
+  void setSketch(size_t at, const Sketch& s);
+
   mutable std::shared_mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_;
   std::unordered_map<double, size_t> index_;
+  // What the first stage scans, contiguous and parallel to entries_: no pointer chasing per entry.
+  static constexpr size_t kStride = size_t(kSketchBands) * kSketchMax;
+  std::vector<uint8_t> positions_;
+  std::vector<uint16_t> sketchCount_;
+  std::vector<uint16_t> sketchKeys_;  // kStride per entry: keys[band * kSketchMax + c]
 };
 
 }  // namespace fm

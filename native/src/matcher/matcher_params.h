@@ -43,10 +43,11 @@ constexpr double kOverlapMargin = 25.0;   // a minutia counts in the common area
 constexpr double kOverlapFloor = 10.0;    // fewest minutiae counted in the common area
 constexpr double kGlobalWeight = 0.5;     // score = LSS-R^(1-w) * share^w
 
-// --- First stage of 1:N search: bitset of quantised minutia-pair features ---
-constexpr double kPairMinDist = 15.0, kPairMaxDist = 180.0;
-constexpr int kPairDistBins = 12, kPairAngleBins = 12;
-constexpr int kFilterWords = (kPairDistBins * kPairAngleBins * kPairAngleBins + 63) / 64;
+// --- First stage of 1:N search: MinHash sketches of the cylinders (sketch.h) ---
+constexpr int kSketchBands = 16;     // keys per cylinder
+constexpr int kSketchRows = 4;      // MinHash picks combined into one key
+constexpr int kSketchMax = 48;      // cylinders sketched per finger (the most complete ones)
+constexpr int kSketchMinBits = 4;   // emptier cylinders collide by chance too often to be sketched
 
 // --- Template limits ---
 constexpr int kMaxMinutiae = 255;

@@ -164,9 +164,9 @@ double compareFeatures(const Features& a, const Features& b) {
 }
 
 double filterSimilarity(const Features& a, const Features& b) {
-  uint32_t common = 0;
-  for (int w = 0; w < kFilterWords; w++) common += __builtin_popcountll(a.filter[w] & b.filter[w]);
-  return common * double(a.filterNorm) * double(b.filterNorm);
+  thread_local SketchProbe probe;
+  buildSketchProbe(a.sketch, probe);
+  return sketchScore(probe, b.sketch.keys.data(), b.sketch.count, b.sketch.count);
 }
 
 }  // namespace fm
