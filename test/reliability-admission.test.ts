@@ -55,6 +55,22 @@ describe('Admission (unit)', () => {
     again();
   });
 
+  it('refuses on arrival when the predicted wait exceeds the max wait', async () => {
+    const a = new Admission({ maxInFlight: 1, maxQueue: 100, maxWaitMs: 150 });
+    const first = await a.acquire();
+    await sleep(100);
+    first(); // mean service time now ~100 ms: one waiter fits in 150 ms, two do not
+    const hold = await a.acquire();
+    const one = a.acquire();
+    const t0 = Date.now();
+    await expect(a.acquire()).rejects.toMatchObject({ code: 'OVERLOADED', details: { reason: 'expected_wait' } });
+    expect(Date.now() - t0).toBeLessThan(50);
+    expect(a.expectedWaitMs(2)).toBeGreaterThan(150);
+    hold();
+    (await one)();
+    expect(a.rejected.expected_wait).toBe(1);
+  });
+
   it('a zero-length queue refuses as soon as every slot is busy', async () => {
     const a = new Admission({ maxInFlight: 1, maxQueue: 0, maxWaitMs: 1_000 });
     const r = await a.acquire();

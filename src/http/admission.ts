@@ -1,7 +1,8 @@
 // Bounded admission in front of the expensive routes (checks, enrolments, verifications): at most
 // `maxInFlight` handlers run at once, at most `maxQueue` wait (each at most `maxWaitMs`), and anything
 // beyond is answered at once with 503 OVERLOADED and Retry-After, so overload never turns into timeouts
-// or unbounded memory. Routes opt in with `config: { admission: true }` or by being listed below.
+// or unbounded memory. A request whose predicted wait (queue length x mean service time / slots) exceeds
+// the max wait is refused on arrival instead of after waiting for nothing. Routes opt in with `config: { admission: true }` or by being listed below.
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { AppError } from '../errors.ts';
@@ -30,7 +31,10 @@ export const ADMITTED_ROUTES: readonly string[] = [
 /** Seconds a refused client is told to wait. */
 const RETRY_AFTER_S = 1;
 
-type Reason = 'queue_full' | 'wait_timeout';
+type Reason = 'queue_full' | 'expected_wait' | 'wait_timeout';
+
+/** Weight of the newest handler duration in the running mean used to predict queue waits. */
+const EWMA_ALPHA = 0.2;
 
 interface Waiter { grant: () => void; timer: NodeJS.Timeout }
 
@@ -38,7 +42,9 @@ interface Waiter { grant: () => void; timer: NodeJS.Timeout }
 export class Admission {
   private running = 0;
   private waiting: Waiter[] = [];
-  private rejectedBy: Record<Reason, number> = { queue_full: 0, wait_timeout: 0 };
+  private rejectedBy: Record<Reason, number> = { queue_full: 0, expected_wait: 0, wait_timeout: 0 };
+  /** Running mean of how long an admitted request holds its slot (ms); 0 until one finished. */
+  private serviceMs = 0;
   constructor(readonly limits: AdmissionLimits, private onReject: (reason: Reason) => void = () => {}) {
     if (limits.maxInFlight < 1) throw new Error('admission: maxInFlight must be at least 1');
   }
@@ -54,6 +60,8 @@ export class Admission {
       return Promise.resolve(this.releaser());
     }
     if (this.waiting.length >= this.limits.maxQueue) return Promise.reject(this.refuse('queue_full'));
+    // Refuse at once, rather than after maxWaitMs, a request that would not get a slot in time anyway.
+    if (this.expectedWaitMs(this.waiting.length + 1) > this.limits.maxWaitMs) return Promise.reject(this.refuse('expected_wait'));
     return new Promise((resolve, reject) => {
       const w: Waiter = {
         grant: () => { clearTimeout(w.timer); this.running++; resolve(this.releaser()); },
@@ -67,11 +75,19 @@ export class Admission {
     });
   }
 
+  /** Predicted wait of the n-th in line: n slot turnovers at maxInFlight slots, each the mean service time. */
+  expectedWaitMs(n: number): number {
+    return (n * this.serviceMs) / this.limits.maxInFlight;
+  }
+
   private releaser(): () => void {
     let done = false;
+    const since = performance.now();
     return () => {
       if (done) return;
       done = true;
+      const took = performance.now() - since;
+      this.serviceMs = this.serviceMs === 0 ? took : this.serviceMs + EWMA_ALPHA * (took - this.serviceMs);
       this.running--;
       const next = this.waiting.shift();
       if (next) next.grant();
@@ -81,7 +97,8 @@ export class Admission {
   private refuse(reason: Reason): AppError {
     this.rejectedBy[reason]++;
     this.onReject(reason);
-    const why = reason === 'queue_full' ? 'the wait queue is full' : `no slot freed within ${this.limits.maxWaitMs} ms`;
+    const why = reason === 'queue_full' ? 'the wait queue is full'
+      : reason === 'expected_wait' ? `the queue ahead would take over ${this.limits.maxWaitMs} ms` : `no slot freed within ${this.limits.maxWaitMs} ms`;
     return new AppError('OVERLOADED', `the service is at capacity (${why}); retry shortly`, { reason }, RETRY_AFTER_S);
   }
 }
