@@ -108,7 +108,7 @@ writeReport({
   name: 'finger-search',
   command: `FINGER_SEARCH_SIZES=${SIZES.join(',')} npm run bench:finger-search`,
   dataset: `${fvcRoot(sharedData)}: probes = impression 1 of ${PROBES} FVC2004 fingers; gallery = the other 240 real impressions, then perturbed copies (rotation ±${COPY.maxRotationDeg}°, translation ±${COPY.maxTranslation} px, distortion ${COPY.distortion} px, ${COPY.dropout * 100}% drop-out, ${COPY.spurious * 100}% spurious) of them up to the gallery size`,
-  versions: { matcher: matcherAddon().version, 'node-addon-api': packageVersion('node-addon-api') },
+  versions: { matcher: matcherAddon().version, firstStage: `MinHash sketches, ${matcherAddon().firstStageSimd}`, 'node-addon-api': packageVersion('node-addon-api') },
   results,
   markdown: [...md, '',
     'Effective comparisons/s = gallery size / mean search latency (first stage: MinHash sketch scan over every entry; full comparison on the reranked share).',

@@ -32,6 +32,8 @@ export interface NativeGallery {
 
 export interface MatcherAddon {
   version: string;
+  /** Which first-stage scoring loop the CPU got: "avx512" (gather) or "portable"; both count the same votes. */
+  firstStageSimd: string;
   encode(position: number, width: number, height: number, minutiae: Float64Array): Uint8Array;
   /** undefined when valid, otherwise "CODE|message". */
   check(template: Uint8Array): string | undefined;

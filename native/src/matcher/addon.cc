@@ -287,6 +287,7 @@ class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::String::New(env, "2"));
+  exports.Set("firstStageSimd", Napi::String::New(env, fm::sketchUsesAvx512() ? "avx512" : "portable"));
   exports.Set("encode", Napi::Function::New(env, Encode));
   exports.Set("check", Napi::Function::New(env, Check));
   exports.Set("describe", Napi::Function::New(env, Describe));

@@ -4,6 +4,9 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include "fingerprint.h"
 
 namespace fm {
@@ -81,13 +84,54 @@ void buildSketchProbe(const Sketch& s, SketchProbe& out) {
   out.count = s.count;
 }
 
-float sketchScore(const SketchProbe& p, const uint16_t* keys, int count, int stride) {
+namespace {
+
+int votesPortable(const uint64_t* bits, const uint16_t* keys, int count, int stride) {
   int votes = 0;
-  const uint64_t* bits = p.bits.data();
   for (int band = 0; band < kSketchBands; band++, bits += 1024, keys += stride)
     for (int c = 0; c < count; c++) votes += int((bits[keys[c] >> 6] >> (keys[c] & 63)) & 1);
-  if (votes == 0) return 0.f;
-  return float(votes) / float(std::max(count, 1) * std::max<int>(p.count, 1));
+  return votes;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/** 16 keys at a time: gather their 32-bit bitmap words, shift each key's bit down, add. */
+__attribute__((target("avx512f,avx512bw,avx512vl"))) int votesAvx512(const uint64_t* bits64, const uint16_t* keys, int count, int stride) {
+  const int* bits = reinterpret_cast<const int*>(bits64);
+  __m512i acc = _mm512_setzero_si512();
+  const __m512i low5 = _mm512_set1_epi32(31), one = _mm512_set1_epi32(1);
+  for (int band = 0; band < kSketchBands; band++, bits += 2048, keys += stride)
+    for (int c = 0; c < count; c += 16) {
+      const __mmask16 m = count - c >= 16 ? __mmask16(0xffff) : __mmask16((1u << (count - c)) - 1);
+      __m512i k = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, keys + c));
+      __m512i w = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), m, _mm512_srli_epi32(k, 5), bits, 4);
+      acc = _mm512_add_epi32(acc, _mm512_and_si512(_mm512_srlv_epi32(w, _mm512_and_si512(k, low5)), one));
+    }
+  return _mm512_reduce_add_epi32(acc);
+}
+
+using VotesFn = int (*)(const uint64_t*, const uint16_t*, int, int);
+const VotesFn votes = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") ? &votesAvx512 : &votesPortable;
+}();
+#else
+constexpr auto votes = &votesPortable;
+#endif
+
+}  // namespace
+
+float sketchScore(const SketchProbe& p, const uint16_t* keys, int count, int stride) {
+  const int v = votes(p.bits.data(), keys, count, stride);
+  if (v == 0) return 0.f;
+  return float(v) / float(std::max(count, 1) * std::max<int>(p.count, 1));
+}
+
+bool sketchUsesAvx512() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return votes == &votesAvx512;
+#else
+  return false;
+#endif
 }
 
 }  // namespace fm

@@ -30,5 +30,7 @@ void buildSketchProbe(const Sketch& s, SketchProbe& out);
 /** Band keys of a gallery finger the probe also holds, over the product of both sketch sizes.
  *  keys[band * stride + c] for c < count. */
 float sketchScore(const SketchProbe& p, const uint16_t* keys, int count, int stride);
+/** Whether sketchScore runs the AVX-512 gather path (chosen at load time; the portable loop gives the same counts). */
+bool sketchUsesAvx512();
 
 }  // namespace fm
