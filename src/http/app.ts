@@ -27,9 +27,7 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
     logger: logger === true ? { level: ctx.config.logLevel, redact: ['req.headers.authorization'] } : logger,
     bodyLimit: ctx.config.bodyLimit,
     requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'requestId',
     genReqId: () => randomUUID(),
-    disableRequestLogging: false,
     // Finish in-flight requests on close; drop idle keep-alive sockets at once.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
