@@ -5,7 +5,7 @@ import type { FingerModality, PreparedFinger, SampleMatch } from '../fusion/moda
 import { parseTemplate, toFingerMinutiae } from '../ingest/templates/index.ts';
 import type { Db } from '../store/db.ts';
 import type { FingerMinutiae } from './types.ts';
-import { liveSamples } from '../store/samples.ts';
+import { liveSamples, type StoredSample } from '../store/samples.ts';
 import { calibrateFingerScore, FINGER_THRESHOLD_FMR_1E3 } from './calibrate.ts';
 import { FingerGallery } from './gallery.ts';
 import { compareFingers, encodeFinger, validateFingerTemplate } from './matcher.ts';
@@ -13,6 +13,8 @@ import { matcherAddon } from './native.ts';
 
 /** Fewer minutiae than this carry too little to match on. */
 export const MIN_MINUTIAE = 5;
+/** Fingers per native bulk add while loading from PostgreSQL. */
+const LOAD_BATCH = 5_000;
 
 export class FingerService implements FingerModality {
   readonly extractor = `biocheck-matcher-${matcherAddon().version}`;
@@ -54,10 +56,14 @@ export class FingerService implements FingerModality {
     for (const it of items) this.addTemplate(it.sampleId, it.finger.template, it.finger.position, it.watchlistNum);
   }
 
-  private addTemplate(sampleId: number, template: Uint8Array, position: number | null, watchlistNum: number): void {
+  private gallery(watchlistNum: number): FingerGallery {
     let g = this.galleries.get(watchlistNum);
     if (!g) { g = new FingerGallery(); this.galleries.set(watchlistNum, g); }
-    g.add(sampleId, template, position ?? 0);
+    return g;
+  }
+
+  private addTemplate(sampleId: number, template: Uint8Array, position: number | null, watchlistNum: number): void {
+    this.gallery(watchlistNum).add(sampleId, template, position ?? 0);
     this.where.set(sampleId, watchlistNum);
   }
 
@@ -70,19 +76,33 @@ export class FingerService implements FingerModality {
 
   get size(): number { return this.where.size; }
 
-  /** Loads every live finger sample from PostgreSQL (the galleries live in memory only). */
+  /** Loads every live finger sample from PostgreSQL (the galleries live in memory only), in batches
+   *  whose features are built on native threads. */
   async load(db: Db, log: (m: string) => void): Promise<void> {
     let n = 0;
     let skipped = 0;
+    let batch: StoredSample[] = [];
+    const flush = async () => {
+      const byList = new Map<number, StoredSample[]>();
+      for (const s of batch) byList.set(s.watchlistNum, [...(byList.get(s.watchlistNum) ?? []), s]);
+      for (const [num, samples] of byList) {
+        await this.gallery(num).addMany(samples.map((s) => ({ id: s.id, template: s.template, position: s.position ?? 0 })));
+        for (const s of samples) this.where.set(s.id, num);
+      }
+      n += batch.length;
+      batch = [];
+    };
     for await (const s of liveSamples(db, 'finger')) {
       try {
         validateFingerTemplate(s.template);
-        this.addTemplate(s.id, s.template, s.position, s.watchlistNum);
-        n++;
       } catch {
         skipped++; // a template from another matcher version: re-enrol from the stored source record
+        continue;
       }
+      batch.push(s);
+      if (batch.length >= LOAD_BATCH) await flush();
     }
+    await flush();
     log(`fingerprint galleries loaded: ${n} finger(s)${skipped ? `, ${skipped} skipped (incompatible template version)` : ''}`);
   }
 }
