@@ -59,7 +59,12 @@ export async function startServiceChild(o: { databaseUrl: string; dataDir: strin
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) => child.on('exit', (code, signal) => {
+    // An exit the bench did not ask for is a finding: show what the service said last.
+    if (!stopping) console.error(`[service-bench] service exited unexpectedly (code ${code}, signal ${signal}):\n${out.split('\n').filter((l) => !/"msg":"(incoming request|request completed)"/.test(l)).slice(-30).join('\n')}`);
+    resolve();
+  }));
   const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
@@ -67,7 +72,7 @@ export async function startServiceChild(o: { databaseUrl: string; dataDir: strin
     try {
       if ((await fetch(`${base}/ready`)).status === 200) break;
     } catch { /* not listening yet */ }
-    if (Date.now() > until) { child.kill('SIGKILL'); throw new Error(`service not ready in time:\n${out.slice(-4000)}`); }
+    if (Date.now() > until) { stopping = true; child.kill('SIGKILL'); throw new Error(`service not ready in time:\n${out.slice(-4000)}`); }
     await new Promise((r) => setTimeout(r, 100));
   }
   const readyMs = performance.now() - t0;
@@ -76,7 +81,7 @@ export async function startServiceChild(o: { databaseUrl: string; dataDir: strin
   });
   return {
     base, child, readyMs, output: () => out, logs,
-    stop: async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } },
+    stop: async () => { stopping = true; if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } },
   };
 }
 
