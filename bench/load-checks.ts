@@ -40,7 +40,11 @@ chmodSync(dataDir, 0o755);
 const svc = await spawnService({
   DATA_DIR: dataDir, BIOCHECK_ADMIN_KEY: ADMIN, BIOCHECK_RATE_PER_SECOND: '1000000', BIOCHECK_RATE_BURST: '1000000', LOG_LEVEL: 'error',
 });
-const stopService = async () => { if (svc.child.exitCode === null) { svc.child.kill('SIGTERM'); await svc.exited; } rmSync(dataDir, { recursive: true, force: true }); };
+let stopping = false;
+svc.child.on('exit', (code, signal) => {
+  if (!stopping) console.error(`load-checks: the service exited during the run (${signal ?? code}); its last output:\n${svc.output().slice(-6000)}`);
+});
+const stopService = async () => { stopping = true; if (svc.child.exitCode === null) { svc.child.kill('SIGTERM'); await svc.exited; } rmSync(dataDir, { recursive: true, force: true }); };
 process.on('SIGINT', () => { void stopService().then(() => process.exit(130)); });
 const guard = setTimeout(() => { console.error('load-checks: time limit reached, stopping'); void stopService().then(() => process.exit(2)); }, (20 * 60 + OVERLOAD_S) * 1000);
 guard.unref();
