@@ -86,7 +86,7 @@ function mutateJson(value: unknown, r: () => number, junk: unknown): unknown {
   const copy = structuredClone(value) as Record<string | number, unknown>;
   const p = paths[Math.floor(r() * paths.length)];
   const replacement = [junk, 1e308, -1, 2 ** 53 + 1, 'x'.repeat(200_000), Array(5_000).fill(0), Array(100_000).fill('A'),
-    nested(20_000), null, JSON.parse('{"__proto__":{"admin":true}}'), { constructor: { prototype: { polluted: 1 } } }, '\u0000\ud800', true][Math.floor(r() * 13)];
+    DEEP, null, JSON.parse('{"__proto__":{"admin":true}}'), { constructor: { prototype: { polluted: 1 } } }, '\u0000\ud800', true][Math.floor(r() * 13)];
   if (!p.length) return replacement;
   let parent: any = copy;
   for (const k of p.slice(0, -1)) parent = parent[k];
@@ -97,7 +97,10 @@ function mutateJson(value: unknown, r: () => number, junk: unknown): unknown {
   else parent[`extra${Math.floor(r() * 10)}`] = junk;
   return copy;
 }
-const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));
+/** Deep nesting is spliced in as text: neither the client's JSON.stringify nor fast-check should recurse into it. */
+const DEEP = '__deep_nesting__';
+const DEEP_DEPTH = 20_000;
+const withDeep = (json: string) => json.replace(`"${DEEP}"`, '['.repeat(DEEP_DEPTH) + ']'.repeat(DEEP_DEPTH));
 
 function bitFlip(buf: Buffer, r: () => number, flips: number): Buffer {
   const out = Buffer.from(buf);
@@ -141,7 +144,7 @@ const caseArb = (f: Fixtures) => {
       case 'random-bytes': payload = Buffer.from(bytes); headers['content-type'] = ctype || 'application/octet-stream'; break;
       case 'truncate': if (valid) payload = valid.slice(0, Math.floor(r() * valid.length)); break;
       case 'bit-flip': if (valid) payload = bitFlip(Buffer.from(valid), r, 1 + Math.floor(r() * 4)); break;
-      case 'json-field': if (rt.json !== undefined) payload = JSON.stringify(mutateJson(rt.json, r, junk)); break;
+      case 'json-field': if (rt.json !== undefined) payload = withDeep(JSON.stringify(mutateJson(rt.json, r, junk))); break;
       case 'template': {
         const t = rt.binary?.['application/octet-stream'] ?? (rt.path === '/v1/checks' || rt.path === '/v1/verifications' ? Buffer.from(isoRecord(synthFinger(77), 2)) : undefined);
         if (t && valid) payload = valid.replace(/"template":"[^"]+"/, `"template":"${damagedTemplate(t, r)}"`);
