@@ -50,7 +50,7 @@ function routes(f: Fixtures) {
     { method: 'POST', path: '/v1/keys', json: { role: 'kiosk', agency: 'FZ', label: 'fuzz' } },
     { method: 'GET', path: '/v1/keys' },
     { method: 'DELETE', path: '/v1/keys/:id', ids: ['00000000-0000-0000-0000-000000000000'] },
-    { method: 'POST', path: '/v1/watchlists', json: { id: 'fz-list', name: 'Fuzz', agency: 'FZ', disclosure: 'hit-no-hit', searchableBy: ['FZ'], hitFmr: 1e-4 } },
+    { method: 'POST', path: '/v1/watchlists', json: { id: 'fz-list', name: 'Fuzz', agency: 'FZ', disclosure: 'hit-no-hit', searchableBy: ['FZ'], hitFpir: 1e-4 } },
     { method: 'GET', path: '/v1/watchlists' },
     { method: 'GET', path: '/v1/watchlists/:id', ids: [f.watchlist] },
     { method: 'DELETE', path: '/v1/watchlists/:id', ids: ['fz-nonexistent'], query: ['force=true', 'force=maybe'] },

@@ -1,5 +1,6 @@
 // End to end through HTTP with fingerprints: enrolment, 1:N checks across watchlists, hit/no-hit
 // disclosure, the examiner flow, 1:1 verification, deletion, and the audit chain.
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModules } from '../src/modules.ts';
 import { impression, isoRecord, synthFinger } from './lib/fingers.ts';
@@ -87,6 +88,16 @@ describe('fingerprint checks', () => {
     const two = await s.call('POST', '/v1/checks', { key: k.kioskIT, body: { fingerprints: [{ template: probe(6, 2, 5), position: 2 }, { template: probe(6, 7, 6), position: 7 }] } });
     expect(two.body.candidates[0].subjectId).toBe(subjects[6].id);
     expect(two.body.candidates[0].score).toBeGreaterThanOrEqual(one.body.candidates[0].score);
+  });
+  it('a face that cannot be used does not cost the fingers: the check goes on and says why', async () => {
+    const noFace = Buffer.from(await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 120, b: 60 } } }).jpeg().toBuffer()).toString('base64');
+    const r = await s.call('POST', '/v1/checks', { key: k.kioskIT, body: { face: noFace, fingerprints: [{ template: probe(4, 2, 31), position: 2 }] } });
+    expect(r.status).toBe(200);
+    expect(r.body.candidates[0].subjectId).toBe(subjects[4].id);
+    expect(r.body.warnings).toEqual([expect.objectContaining({ modality: 'face', code: 'FACE_NOT_FOUND' })]);
+    const alone = await s.call('POST', '/v1/checks', { key: k.kioskIT, body: { face: noFace } });
+    expect(alone.status).toBe(422);
+    expect(alone.body.error.code).toBe('FACE_NOT_FOUND');
   });
   it('an unknown finger is a no-hit and leaves no probe behind', async () => {
     const r = await s.call('POST', '/v1/checks', { key: k.kioskIT, body: { fingerprints: [{ template: b64(isoRecord(synthFinger(424242), 2)), position: 2 }] } });

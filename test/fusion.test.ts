@@ -39,11 +39,15 @@ describe('fusion on the -log10 FMR scale', () => {
     expect(interpolateCalibration(t, 1e9)).toBe(MAX_SCORE);
     expect(interpolateCalibration(t, NaN)).toBe(0);
   });
-  it('decides from thresholds stated as false-match rates', () => {
-    const t = { hitFmr: 1e-4, reviewFmr: 1e-2 };
-    expect(levelOf(4.1, t)).toBe('hit');
-    expect(levelOf(3, t)).toBe('review');
-    expect(levelOf(1, t)).toBe('none');
+  it('decides from per-search thresholds, stricter for a larger watchlist', () => {
+    const t = { hitFpir: 1e-4, reviewFpir: 1e-2 };
+    expect(levelOf(4.1, t, 1)).toBe('hit');
+    expect(levelOf(3, t, 1)).toBe('review');
+    expect(levelOf(1, t, 1)).toBe('none');
+    // 1,000 subjects: 1,000 chances of a false match, so three more decades are needed.
+    expect(levelOf(4.1, t, 1000)).toBe('none');
+    expect(levelOf(5.5, t, 1000)).toBe('review');
+    expect(levelOf(7.1, t, 1000)).toBe('hit');
     expect(decisionOf(['none', 'review'])).toBe('review');
     expect(decisionOf(['review', 'hit'])).toBe('hit');
     expect(decisionOf([])).toBe('no-hit');

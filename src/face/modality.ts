@@ -23,6 +23,10 @@ const REPLAY_MARGIN = 10_000;
 const SNAPSHOT_INTERVAL_MS = 30_000;
 /** 1:1 verification accepts at FMR 1e-3. */
 const VERIFY_SCORE = 3;
+/** Up to this many enrolled faces a check scans them all (SIMD int8 + float32 re-rank: ~1 ms per 100k
+ *  per core, small next to the face front end); beyond it, the HNSW graph. Exact search cannot miss a
+ *  mate, whereas graph search can leave a few entries unreachable on clustered data (bench/face-check). */
+const EXACT_SEARCH_MAX = Number(process.env.BIOCHECK_FACE_EXACT_MAX ?? 1_000_000);
 
 const toVector = (b: Buffer) => new Float32Array(new Uint8Array(b).buffer);
 
@@ -102,7 +106,7 @@ export class FaceService implements FaceModality {
   }
 
   async search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]> {
-    const hits = await this.index.search(embedding, { k, watchlists: watchlistNums });
+    const hits = await this.index.search(embedding, { k, watchlists: watchlistNums, exact: this.index.size <= EXACT_SEARCH_MAX });
     return hits.map((h) => ({ sampleId: h.id, raw: h.score, score: this.calibrate(h.score) }));
   }
 

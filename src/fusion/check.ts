@@ -1,12 +1,13 @@
 // The frontline 1:N check: every modality the probe has, every watchlist the caller may search,
 // one fused ranking per subject, a decision from the watchlists' thresholds, and a case for hits/reviews.
 import type { AppContext } from '../context.ts';
-import { AppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
 import { appendAudit } from '../store/audit.ts';
 import type { Principal } from '../store/keys.ts';
 import { listWatchlists, maySearch, type Watchlist } from '../store/watchlists.ts';
 import { insertCase, insertCheck, insertProbes, newHandle, type StoredCandidate } from '../cases/store.ts';
 import { decisionOf, levelOf, type Decision } from './decide.ts';
+import { watchlistSizes } from './gallery-size.ts';
 import { fuseSubject, type SubjectEvidence } from './fuse.ts';
 import type { FingerProbeInput, Modalities, PreparedFinger, SampleMatch } from './modalities.ts';
 
@@ -30,6 +31,8 @@ export interface CheckOutcome {
   candidates: StoredCandidate[];
   watchlists: Map<string, Watchlist>;
   timingsMs: Record<string, number>;
+  /** A modality that could not be used while others were (e.g. a face below quality next to good fingers). */
+  warnings: { modality: 'face' | 'finger'; code: string; message: string; details?: Record<string, unknown> }[];
 }
 
 /** The watchlists this caller searches: the ones asked for (each must be searchable), or all it may search. */
@@ -78,10 +81,20 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
 
   // Extraction first (rejects bad input before any search), then the searches side by side.
   let faceQuality: Record<string, unknown> | undefined;
+  const warnings: CheckOutcome['warnings'] = [];
   const faceSearch = (async (): Promise<SampleMatch[]> => {
     if (!input.face || !mods.face) return [];
     const t = performance.now();
-    const ex = await mods.face.extract(input.face.image, 'check');
+    let ex;
+    try {
+      ex = await mods.face.extract(input.face.image, 'check');
+    } catch (e) {
+      // With fingerprints in the same check, a poor face capture must not cost the traveller's fingers:
+      // the check goes on without the face and says why. Alone, the face's error is the answer.
+      if (!(isAppError(e) && e.status < 500 && input.fingers.length)) throw e;
+      warnings.push({ modality: 'face', code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
+      return [];
+    }
     Object.assign(timings, Object.fromEntries(Object.entries(ex.timings).map(([k, v]) => [`face.${k}`, v])));
     lap('face.extract', t);
     faceQuality = ex.quality;
@@ -110,6 +123,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   const [faceHits, fingerHits] = await Promise.all([faceSearch, fingerSearch]);
 
   const tf = performance.now();
+  const sizes = await watchlistSizes(ctx.db);
   const own = await owners(ctx, [...faceHits.map((h) => h.sampleId), ...fingerHits.flat().map((h) => h.sampleId)]);
   const evidence = new Map<string, SubjectEvidence & { watchlist: string }>();
   const of = (o: SampleOwner) => {
@@ -136,7 +150,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   const ranked: StoredCandidate[] = [...evidence.values()].map((e) => {
     const w = byId.get(e.watchlist)!;
     const fused = fuseSubject(e);
-    return { ...fused, handle: newHandle(), watchlist: w.id, ownerAgency: w.agency, level: levelOf(fused.score, w) };
+    return { ...fused, handle: newHandle(), watchlist: w.id, ownerAgency: w.agency, level: levelOf(fused.score, w, sizes.get(w.id) ?? 1) };
   }).sort((a, b) => b.score - a.score);
   const decision = decisionOf(ranked.map((c) => c.level));
   const candidates = ranked.slice(0, input.limit);
@@ -145,7 +159,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   lap('fuse', tf);
 
   const tp = performance.now();
-  const modalities = [...(input.face ? ['face'] : []), ...(input.fingers.length ? ['finger'] : [])];
+  const modalities = [...(input.face && !warnings.some((w) => w.modality === 'face') ? ['face'] : []), ...(input.fingers.length ? ['finger'] : [])];
   const { checkId, caseId } = await ctx.db.tx(async (c) => {
     const checkId = await insertCheck(c, {
       keyId: p.keyId, agency: p.agency, decision, modalities, watchlists: watchlists.map((w) => w.id), timings, quality: faceQuality ?? {},
@@ -165,5 +179,5 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   });
   lap('persist', tp);
   lap('total', t0);
-  return { checkId, decision, caseId, candidates, watchlists: byId, timingsMs: timings };
+  return { checkId, decision, caseId, candidates, watchlists: byId, timingsMs: timings, warnings };
 }

@@ -1,14 +1,19 @@
-// hit / review / no-hit from each watchlist's thresholds, stated as false-match rates.
+// hit / review / no-hit from each watchlist's thresholds. A threshold is stated per search (FPIR: the chance
+// that checking someone not on the list flags a candidate from it); searching N enrolled subjects makes N
+// chances, so the score a candidate needs is -log10(FPIR / N) on the -log10 FMR scale (union bound).
 import { scoreFromFmr } from './scale.ts';
 
 export type Level = 'hit' | 'review' | 'none';
 export type Decision = 'hit' | 'review' | 'no-hit';
 
-export interface Thresholds { hitFmr: number; reviewFmr: number }
+export interface Thresholds { hitFpir: number; reviewFpir: number }
 
-export function levelOf(score: number, t: Thresholds): Level {
-  if (score >= scoreFromFmr(t.hitFmr)) return 'hit';
-  if (score >= scoreFromFmr(t.reviewFmr)) return 'review';
+/** The score a candidate from a watchlist of `size` subjects needs for a per-search rate `fpir`. */
+export const requiredScore = (fpir: number, size: number): number => scoreFromFmr(fpir) + Math.log10(Math.max(1, size));
+
+export function levelOf(score: number, t: Thresholds, size: number): Level {
+  if (score >= requiredScore(t.hitFpir, size)) return 'hit';
+  if (score >= requiredScore(t.reviewFpir, size)) return 'review';
   return 'none';
 }
 

@@ -4,30 +4,31 @@ import type { Principal } from './keys.ts';
 
 export type Disclosure = 'full' | 'hit-no-hit';
 
-/** Default decision thresholds: a hit at 1 false match in 10,000 comparisons, review at 1 in 100. */
-export const DEFAULT_HIT_FMR = 1e-4;
-export const DEFAULT_REVIEW_FMR = 1e-2;
+/** Default decision thresholds, per search: one check in 1,000 of a person not on the watchlist raises a
+ *  false hit against it, one in 100 a review. */
+export const DEFAULT_HIT_FPIR = 1e-3;
+export const DEFAULT_REVIEW_FPIR = 1e-2;
 
 export interface Watchlist {
   id: string; num: number; name: string; agency: string; disclosure: Disclosure;
   searchableBy: string[] | null; description: string | null; createdAt: string;
-  /** Decision thresholds as false-match rates. */
-  hitFmr: number; reviewFmr: number;
+  /** Decision thresholds as false-positive identification rates per search. */
+  hitFpir: number; reviewFpir: number;
 }
 
-interface Row { id: string; num: number; name: string; agency: string; disclosure: Disclosure; searchable_by: string[] | null; description: string | null; created_at: Date; hit_fmr: number; review_fmr: number }
+interface Row { id: string; num: number; name: string; agency: string; disclosure: Disclosure; searchable_by: string[] | null; description: string | null; created_at: Date; hit_fpir: number; review_fpir: number }
 
 const toWatchlist = (r: Row): Watchlist => ({
   id: r.id, num: r.num, name: r.name, agency: r.agency, disclosure: r.disclosure,
   searchableBy: r.searchable_by, description: r.description, createdAt: r.created_at.toISOString(),
-  hitFmr: r.hit_fmr, reviewFmr: r.review_fmr,
+  hitFpir: r.hit_fpir, reviewFpir: r.review_fpir,
 });
 
-export async function insertWatchlist(q: Queryable, w: { id: string; name: string; agency: string; disclosure: Disclosure; searchableBy?: string[] | null; description?: string | null; hitFmr?: number; reviewFmr?: number }): Promise<Watchlist | null> {
+export async function insertWatchlist(q: Queryable, w: { id: string; name: string; agency: string; disclosure: Disclosure; searchableBy?: string[] | null; description?: string | null; hitFpir?: number; reviewFpir?: number }): Promise<Watchlist | null> {
   const r = await q.query<Row>(
-    `INSERT INTO watchlists (id, name, agency, disclosure, searchable_by, description, hit_fmr, review_fmr)
+    `INSERT INTO watchlists (id, name, agency, disclosure, searchable_by, description, hit_fpir, review_fpir)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (id) DO NOTHING RETURNING *`,
-    [w.id, w.name, w.agency, w.disclosure, w.searchableBy ?? null, w.description ?? null, w.hitFmr ?? DEFAULT_HIT_FMR, w.reviewFmr ?? DEFAULT_REVIEW_FMR]);
+    [w.id, w.name, w.agency, w.disclosure, w.searchableBy ?? null, w.description ?? null, w.hitFpir ?? DEFAULT_HIT_FPIR, w.reviewFpir ?? DEFAULT_REVIEW_FPIR]);
   return r.rows[0] ? toWatchlist(r.rows[0]) : null;
 }
 

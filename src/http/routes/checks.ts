@@ -65,6 +65,7 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
         candidates: await candidateViews(ctx.db, p, rows, outcome.watchlists),
         caseId: outcome.caseId,
         timingsMs: outcome.timingsMs,
+        ...(outcome.warnings.length ? { warnings: outcome.warnings } : {}),
       };
       for (const respond of extra.responders ?? []) {
         const r = respond(outcome, json, req);

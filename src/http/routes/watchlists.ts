@@ -6,8 +6,7 @@ import { AppError } from '../../errors.ts';
 import { appendAudit } from '../../store/audit.ts';
 import { ensureAgency, type Principal } from '../../store/keys.ts';
 import { deleteSubject } from '../../store/subjects.ts';
-import { DEFAULT_HIT_FMR, DEFAULT_REVIEW_FMR, getWatchlist, insertWatchlist, listWatchlists, mayManage, maySearch, type Watchlist } from '../../store/watchlists.ts';
-import { scoreFromFmr } from '../../fusion/scale.ts';
+import { DEFAULT_HIT_FPIR, DEFAULT_REVIEW_FPIR, getWatchlist, insertWatchlist, listWatchlists, mayManage, maySearch, type Watchlist } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
 import { AgencyCode, IdParams, QueryBool, StrictObject, WatchlistId, bearer, commonErrors } from '../schemas.ts';
 
@@ -18,15 +17,15 @@ const CreateWatchlist = StrictObject({
   disclosure: Type.Union([Type.Literal('full'), Type.Literal('hit-no-hit')]),
   searchableBy: Type.Optional(Type.Union([Type.Null(), Type.Array(AgencyCode, { maxItems: 500, uniqueItems: true })])),
   description: Type.Optional(Type.String({ maxLength: 2000 })),
-  hitFmr: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'false-match rate at which a candidate is a hit (default 1e-4)' })),
-  reviewFmr: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'false-match rate at which a candidate goes to review (default 1e-2)' })),
+  hitFpir: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'per check of someone not on the list, the chance of a false hit against it (default 1e-3)' })),
+  reviewFpir: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'per check of someone not on the list, the chance of a false review (default 1e-2)' })),
 });
 const DeleteQuery = StrictObject({ force: Type.Optional(QueryBool) });
 
 const visible = (p: Principal, w: Watchlist) => p.role === 'admin' || w.agency === p.agency || maySearch(p, w);
 const view = (w: Watchlist) => ({
   id: w.id, name: w.name, agency: w.agency, disclosure: w.disclosure, searchableBy: w.searchableBy, description: w.description,
-  thresholds: { hitFmr: w.hitFmr, reviewFmr: w.reviewFmr, hitScore: scoreFromFmr(w.hitFmr), reviewScore: scoreFromFmr(w.reviewFmr) },
+  thresholds: { hitFpir: w.hitFpir, reviewFpir: w.reviewFpir },
   createdAt: w.createdAt,
 });
 
@@ -39,8 +38,8 @@ export function watchlistRoutes(app: FastifyInstance, ctx: AppContext): void {
     const w = await ctx.db.tx(async (c) => {
       await ensureAgency(c, req.body.agency);
       for (const a of req.body.searchableBy ?? []) await ensureAgency(c, a);
-      if ((req.body.reviewFmr ?? DEFAULT_REVIEW_FMR) < (req.body.hitFmr ?? DEFAULT_HIT_FMR)) {
-        throw new AppError('VALIDATION_FAILED', 'reviewFmr must be at least hitFmr (review is the looser threshold)');
+      if ((req.body.reviewFpir ?? DEFAULT_REVIEW_FPIR) < (req.body.hitFpir ?? DEFAULT_HIT_FPIR)) {
+        throw new AppError('VALIDATION_FAILED', 'reviewFpir must be at least hitFpir (review is the looser threshold)');
       }
       const created = await insertWatchlist(c, req.body);
       if (!created) throw new AppError('WATCHLIST_EXISTS', `watchlist '${req.body.id}' exists already`);
