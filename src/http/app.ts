@@ -37,6 +37,8 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
   });
   ctx.log = app.log;
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+  // No route takes text/plain: without this, fastify's default parser hands handlers a string body.
+  app.removeContentTypeParser('text/plain');
   for (const t of BINARY_TYPES) {
     app.addContentTypeParser(t, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   }

@@ -54,6 +54,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (fe.statusCode === 413) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'the body is larger than this route accepts');
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return sendError(reply, 'BAD_REQUEST', 'bad request');
+    // PostgreSQL data exceptions (class 22: NUL bytes in text, invalid encodings, out-of-range values) come
+    // from what the client sent: a 400, not a 500, and without the driver's message (it may quote SQL).
+    if (typeof fe.code === 'string' && /^22[0-9A-Z]{3}$/.test(fe.code) && 'severity' in err) {
+      request.log.warn({ sqlstate: fe.code }, 'input rejected by PostgreSQL');
+      return sendError(reply, 'VALIDATION_FAILED', 'a value in the request cannot be stored (NUL bytes, invalid text or out-of-range numbers)');
+    }
     // A query that bypassed Db's wrapper (a raw pool or client) and found the database gone.
     if (isUnavailable(err)) return sendError(reply, 'DATABASE_UNAVAILABLE', 'the database is not reachable; try again shortly', undefined, 2);
     request.log.error({ err }, 'unhandled error');
