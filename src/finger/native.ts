@@ -9,6 +9,11 @@ export interface NativeSearchResult {
   scanned: number;
   /** Entries given the full comparison. */
   compared: number;
+  /** Inverted-index postings the first stage visited (0 when exhaustive). */
+  postings: number;
+  /** Wall time of the first stage (sketch votes) and of the full comparisons, ms. */
+  firstStageMs: number;
+  rerankMs: number;
 }
 
 export interface NativeSearchOptions {
@@ -32,8 +37,12 @@ export interface NativeGallery {
 
 export interface MatcherAddon {
   version: string;
-  /** Which first-stage scoring loop the CPU got: "avx512" (gather) or "portable"; both count the same votes. */
+  /** Which sketch-vote loop filterSimilarity uses: "avx512" (gather) or "portable"; both count the same votes.
+   *  (Gallery searches count the same votes through an inverted index instead.) */
   firstStageSimd: string;
+  /** Which cylinder-pair similarity kernel the full comparison uses: "avx512-vpopcntdq" or "portable" (same bits;
+   *  BIOCHECK_MATCHER_PORTABLE=1 at load forces the portable one). */
+  comparisonSimd: string;
   encode(position: number, width: number, height: number, minutiae: Float64Array): Uint8Array;
   /** undefined when valid, otherwise "CODE|message". */
   check(template: Uint8Array): string | undefined;

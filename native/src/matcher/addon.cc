@@ -135,6 +135,9 @@ class SearchWorker : public Napi::AsyncWorker {
     res.Set("hits", arr);
     res.Set("scanned", double(stats_.scanned));
     res.Set("compared", double(stats_.compared));
+    res.Set("postings", double(stats_.postings));
+    res.Set("firstStageMs", stats_.firstStageMs);
+    res.Set("rerankMs", stats_.rerankMs);
     deferred_.Resolve(res);
   }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
@@ -287,6 +290,7 @@ class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::String::New(env, "2"));
+  exports.Set("comparisonSimd", Napi::String::New(env, fm::compareKernel()));
   exports.Set("firstStageSimd", Napi::String::New(env, fm::sketchUsesAvx512() ? "avx512" : "portable"));
   exports.Set("encode", Napi::Function::New(env, Encode));
   exports.Set("check", Napi::Function::New(env, Check));

@@ -1,9 +1,11 @@
 // Data the matcher works on: decoded minutiae and the features derived from them.
 #pragma once
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "angles.h"
 #include "matcher_params.h"
 #include "sketch.h"
 
@@ -47,6 +49,23 @@ struct Hull {
   }
 };
 
+/** Distances and radial angles of every two cylinders of one finger: built once for a search's probe
+ *  (preparePairTable), empty for gallery entries. Holds exactly what the comparison would compute. */
+struct PairTable {
+  int n = 0;
+  std::vector<float> dist, rad;
+  bool ready() const { return n > 0; }
+  float distance(int i, int j) const { return dist[size_t(i) * n + j]; }
+  float radial(int i, int j) const { return rad[size_t(i) * n + j]; }
+};
+
+inline float cylinderDistance(const Cylinder& a, const Cylinder& b) {
+  return std::sqrt((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y));
+}
+
+/** Direction of a relative to the segment from a to b. */
+inline float radialAngle(const Cylinder& a, const Cylinder& b) { return angleDiff(a.angle, segmentAngle(a.x, a.y, b.x, b.y)); }
+
 /** What the matcher keeps per finger: cylinders and minutiae for the full comparison, a sketch for the first stage. */
 struct Features {
   std::vector<Cylinder> cylinders;
@@ -54,6 +73,7 @@ struct Features {
   Hull hull;
   Sketch sketch;
   uint64_t digest = 0;   // content hash: orders the two sides so compare(a, b) == compare(b, a) exactly
+  PairTable pairs;       // probes only
 };
 
 // template_codec.cc
@@ -66,6 +86,10 @@ void buildFeatures(const Finger& f, Features& out);
 
 // mcc_compare.cc
 double compareFeatures(const Features& a, const Features& b);
+/** Fills f.pairs: comparisons with f as either side then skip its distances and radial angles (same results). */
+void preparePairTable(Features& f);
+/** Which pair-similarity kernel the CPU got (similarity_matrix.h). */
+const char* compareKernel();
 /** First-stage score of b for probe a (sketch.h). */
 double filterSimilarity(const Features& a, const Features& b);
 

@@ -3,6 +3,7 @@
 #include "gallery.h"
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <mutex>
@@ -38,12 +39,28 @@ void runThreads(int n, const std::function<void(int)>& body) {
 
 }  // namespace
 
-void Gallery::setSketch(size_t at, const Sketch& s) {
-  uint16_t* dst = sketchKeys_.data() + at * kStride;
-  std::fill(dst, dst + kStride, 0);
+void Gallery::index(size_t at, const Sketch& s) {
   for (int band = 0; band < kSketchBands; band++)
-    std::copy_n(s.keys.data() + size_t(band) * s.count, s.count, dst + size_t(band) * kSketchMax);
+    for (int c = 0; c < s.count; c++) postingList(band, s.keys[size_t(band) * s.count + c]).push_back(uint32_t(at));
   sketchCount_[at] = s.count;
+}
+
+void Gallery::unindex(size_t from, size_t to) {
+  // The keys are not kept per entry: rebuilding them from the cylinders is exact and costs only on removal.
+  Sketch s;
+  buildSketch(entries_[from]->features.cylinders, s);
+  for (int band = 0; band < kSketchBands; band++)
+    for (int c = 0; c < s.count; c++) {
+      auto& list = postingList(band, s.keys[size_t(band) * s.count + c]);
+      auto it = std::find(list.begin(), list.end(), uint32_t(from));
+      if (it == list.end()) continue;  // cannot happen: every key was indexed
+      if (to == size_t(-1)) {
+        *it = list.back();
+        list.pop_back();
+      } else {
+        *it = uint32_t(to);
+      }
+    }
 }
 
 void Gallery::addLocked(double id, uint8_t position, Features&& features) {
@@ -54,6 +71,7 @@ void Gallery::addLocked(double id, uint8_t position, Features&& features) {
   auto it = index_.find(id);
   if (it != index_.end()) {
     at = it->second;
+    unindex(at, size_t(-1));
     entries_[at] = std::move(e);
   } else {
     at = entries_.size();
@@ -61,10 +79,9 @@ void Gallery::addLocked(double id, uint8_t position, Features&& features) {
     entries_.push_back(std::move(e));
     positions_.push_back(0);
     sketchCount_.push_back(0);
-    sketchKeys_.resize(sketchKeys_.size() + kStride);
   }
   positions_[at] = position;
-  setSketch(at, sketch);
+  index(at, sketch);
 }
 
 void Gallery::add(double id, uint8_t position, Features&& features) {
@@ -75,7 +92,6 @@ void Gallery::add(double id, uint8_t position, Features&& features) {
 void Gallery::addMany(std::vector<double>&& ids, std::vector<uint8_t>&& positions, std::vector<Features>&& features) {
   std::unique_lock lock(mu_);
   entries_.reserve(entries_.size() + ids.size());
-  sketchKeys_.reserve(sketchKeys_.size() + ids.size() * kStride);
   for (size_t i = 0; i < ids.size(); i++) addLocked(ids[i], positions[i], std::move(features[i]));
 }
 
@@ -85,17 +101,17 @@ bool Gallery::remove(double id) {
   if (it == index_.end()) return false;
   size_t at = it->second, last = entries_.size() - 1;
   index_.erase(it);
+  unindex(at, size_t(-1));
   if (at != last) {
+    unindex(last, at);  // the last entry moves into the hole
     entries_[at] = std::move(entries_[last]);
     index_[entries_[at]->id] = at;
     positions_[at] = positions_[last];
     sketchCount_[at] = sketchCount_[last];
-    std::copy_n(sketchKeys_.data() + last * kStride, kStride, sketchKeys_.data() + at * kStride);
   }
   entries_.pop_back();
   positions_.pop_back();
   sketchCount_.pop_back();
-  sketchKeys_.resize(last * kStride);
   return true;
 }
 
@@ -107,7 +123,8 @@ size_t Gallery::size() const {
 size_t Gallery::memoryBytes() const {
   std::shared_lock lock(mu_);
   size_t bytes = entries_.capacity() * sizeof(void*) + index_.size() * (sizeof(double) + sizeof(size_t) + 2 * sizeof(void*));
-  bytes += positions_.capacity() + sketchCount_.capacity() * 2 + sketchKeys_.capacity() * 2;
+  bytes += positions_.capacity() + sketchCount_.capacity() * 2 + postings_.capacity() * sizeof(postings_[0]);
+  for (const auto& list : postings_) bytes += list.capacity() * sizeof(uint32_t);
   for (const auto& e : entries_)
     bytes += sizeof(Entry) + e->features.cylinders.capacity() * sizeof(Cylinder) + e->features.points.capacity() * sizeof(Point) +
              e->features.hull.c.capacity() * 3 * sizeof(float);
@@ -126,41 +143,55 @@ std::vector<Hit> Gallery::search(const Features& probe, const SearchOptions& opt
     if (p >= 0 && p < 256) allowed[p] = true;
   auto eligible = [&](size_t i) { return anyPosition || allowed[positions_[i]]; };
 
-  // Stage 1: every eligible entry, by pair-bitset similarity (skipped when exhaustive).
+  // Stage 1: votes from the posting lists of the probe's keys (skipped when exhaustive). Same votes and scores
+  // as scanning every entry's keys against the probe's key set; entries sharing no key score 0.
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
   std::vector<uint32_t> candidates;
-  std::atomic<size_t> scanned{0};
+  size_t scanned = 0, postingsVisited = 0;
   const size_t rerank = std::max<size_t>(size_t(std::max(0, opt.rerankMin)), size_t(std::ceil(opt.rerankFraction * double(n))));
   if (opt.exhaustive || n <= rerank) {
     for (size_t i = 0; i < n; i++)
       if (eligible(i)) candidates.push_back(uint32_t(i));
     scanned = candidates.size();
   } else {
-    std::vector<std::vector<Scored>> heaps(threads);
-    SketchProbe sp;
-    buildSketchProbe(probe.sketch, sp);
-    runThreads(threads, [&](int t) {
-      size_t from = n * t / threads, to = n * (t + 1) / threads, seen = 0;
-      auto& heap = heaps[t];
-      heap.reserve(rerank);
-      for (size_t i = from; i < to; i++) {
-        if (!eligible(i)) continue;
-        seen++;
-        float s = sketchScore(sp, sketchKeys_.data() + i * kStride, sketchCount_[i], kSketchMax);
-        if (heap.size() == rerank && s <= heap.front().score) continue;  // cannot enter: skip the heap
-        pushBounded(heap, rerank, Scored{s, uint32_t(i)});
+    thread_local std::vector<uint16_t> votes;
+    votes.assign(n, 0);
+    const Sketch& ps = probe.sketch;
+    thread_local std::vector<uint16_t> keys;
+    for (int band = 0; band < kSketchBands; band++) {
+      // The probe's keys are a set per band: each distinct key counts once.
+      keys.assign(ps.keys.begin() + size_t(band) * ps.count, ps.keys.begin() + size_t(band + 1) * ps.count);
+      std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      for (uint16_t key : keys) {
+        const auto& list = postings_[size_t(band) << 16 | key];
+        postingsVisited += list.size();
+        for (uint32_t at : list) votes[at]++;
       }
-      scanned += seen;
-    });
-    std::vector<Scored> all;
-    for (auto& h : heaps) all.insert(all.end(), h.begin(), h.end());
-    if (all.size() > rerank) {
-      std::nth_element(all.begin(), all.begin() + rerank, all.end(), better);
-      all.resize(rerank);
     }
-    for (const Scored& s : all) candidates.push_back(s.index);
+    const float probeCount = float(std::max<int>(ps.count, 1));
+    std::vector<Scored> pool;
+    for (size_t i = 0; i < n; i++) {
+      if (!eligible(i)) continue;
+      scanned++;
+      if (votes[i]) pool.push_back(Scored{float(votes[i]) / (float(std::max<int>(sketchCount_[i], 1)) * probeCount), uint32_t(i)});
+    }
+    if (pool.size() > rerank) {
+      std::nth_element(pool.begin(), pool.begin() + rerank, pool.end(), better);
+      pool.resize(rerank);
+    }
+    for (const Scored& s : pool) candidates.push_back(s.index);
+    // Too few entries share a key: the rest of the share goes to zero-vote entries, lowest index first.
+    for (size_t i = 0; i < n && candidates.size() < rerank; i++)
+      if (eligible(i) && !votes[i]) candidates.push_back(uint32_t(i));
   }
+  const auto t1 = Clock::now();
 
-  // Stage 2: full comparison of the candidates, shared out through an atomic cursor.
+  // Stage 2: full comparison of the candidates, shared out through an atomic cursor. The probe's own pair
+  // distances and radial angles are computed once here rather than in every comparison.
+  Features prepared = probe;
+  preparePairTable(prepared);
   const size_t k = size_t(std::max(1, opt.k));
   std::vector<std::vector<Scored>> best(threads);
   std::atomic<size_t> cursor{0};
@@ -172,7 +203,7 @@ std::vector<Hit> Gallery::search(const Features& probe, const SearchOptions& opt
       size_t to = std::min(candidates.size(), from + kChunk);
       for (size_t c = from; c < to; c++) {
         uint32_t i = candidates[c];
-        pushBounded(best[t], k, Scored{float(compareFeatures(probe, entries_[i]->features)), i});
+        pushBounded(best[t], k, Scored{float(compareFeatures(prepared, entries_[i]->features)), i});
       }
     }
   });
@@ -185,6 +216,9 @@ std::vector<Hit> Gallery::search(const Features& probe, const SearchOptions& opt
   if (stats) {
     stats->scanned = scanned;
     stats->compared = candidates.size();
+    stats->postings = postingsVisited;
+    stats->firstStageMs = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    stats->rerankMs = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
   }
   return hits;
 }

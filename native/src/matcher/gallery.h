@@ -1,5 +1,6 @@
 // An in-memory 1:N gallery of fingers: a readers/writer lock lets searches run while entries come and go.
-// Entries keep their cylinders for the full comparison; the first-stage sketches live in one flat array.
+// Entries keep their cylinders for the full comparison; the first-stage sketch keys live in an inverted index
+// (one posting list per band and key), so the first stage touches only the entries sharing a key with the probe.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -27,6 +28,8 @@ struct Hit {
 struct SearchStats {
   size_t scanned = 0;   // entries passing the position filter
   size_t compared = 0;  // full comparisons made
+  size_t postings = 0;  // inverted-index postings the first stage visited
+  double firstStageMs = 0, rerankMs = 0;  // wall time of each stage
 };
 
 class Gallery {
@@ -47,16 +50,20 @@ class Gallery {
     Features features;
   };
   void addLocked(double id, uint8_t position, Features&& features);
-  void setSketch(size_t at, const Sketch& s);
+  /** Adds entry `at`'s keys to the posting lists. */
+  void index(size_t at, const Sketch& s);
+  /** Posting list ops for every key of entry `from`'s sketch: drop one `from` (to == npos) or renumber it to `to`. */
+  void unindex(size_t from, size_t to);
+  std::vector<uint32_t>& postingList(int band, uint16_t key) { return postings_[size_t(band) << 16 | key]; }
 
   mutable std::shared_mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_;
   std::unordered_map<double, size_t> index_;
-  // What the first stage scans, contiguous and parallel to entries_: no pointer chasing per entry.
-  static constexpr size_t kStride = size_t(kSketchBands) * kSketchMax;
+  // Parallel to entries_, contiguous: what the first stage reads per entry.
   std::vector<uint8_t> positions_;
   std::vector<uint16_t> sketchCount_;
-  std::vector<uint16_t> sketchKeys_;  // kStride per entry: keys[band * kSketchMax + c]
+  // Entry indices holding each (band, key), one occurrence per key occurrence (votes count multiplicity).
+  std::vector<std::vector<uint32_t>> postings_ = std::vector<std::vector<uint32_t>>(size_t(kSketchBands) << 16);
 };
 
 }  // namespace fm

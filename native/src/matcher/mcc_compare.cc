@@ -7,11 +7,12 @@
 #include <vector>
 #include "angles.h"
 #include "fingerprint.h"
+#include "similarity_matrix.h"
 
 namespace fm {
 namespace {
 
-constexpr int kBuckets = 256;
+constexpr int kBuckets = kSimilarityBuckets;
 constexpr int kSigTable = 2048;
 constexpr float kSigSpan = 12.f;  // logistic tabulated on [-kSigSpan, kSigSpan]
 
@@ -46,24 +47,8 @@ int minMatchableCells() {
   return n;
 }
 
-inline float cylinderSimilarity(const Cylinder& a, const Cylinder& b, int minCells) {
-  if (std::fabs(angleDiff(a.angle, b.angle)) > float(kMaxRotation)) return 0.f;
-  const uint64_t common = a.valid & b.valid;
-  if (__builtin_popcountll(common) < minCells) return 0.f;
-  int x = 0, na = 0, nb = 0;
-  for (int k = 0; k < kNd; k++) {
-    uint64_t ca = a.layers[k] & common, cb = b.layers[k] & common;
-    x += __builtin_popcountll(ca ^ cb);
-    na += __builtin_popcountll(ca);
-    nb += __builtin_popcountll(cb);
-  }
-  if (na + nb == 0) return 0.f;
-  return 1.f - float(x) / float(na + nb);
-}
-
 struct Scratch {
-  std::vector<float> gamma;
-  std::vector<uint16_t> bucketOf;
+  SimilarityMatrix sim;
   std::vector<int> order;
   std::vector<uint8_t> usedA, usedB;
 };
@@ -76,26 +61,16 @@ double compareOrdered(const Features& fa, const Features& fb) {
   if (nA == 0 || nB == 0) return 0;
   thread_local Scratch s;
   const int minCells = minMatchableCells();
-  s.gamma.resize(size_t(nA) * nB);
-  s.bucketOf.resize(size_t(nA) * nB);
+  similarityMatrix(A, B, minCells, s.sim);
+  const std::vector<float>& gamma = s.sim.gamma;
+  // Counting sort, best first, of the pairs with any similarity (stable: ties keep index order).
   int counts[kBuckets + 1] = {0};
-  for (int i = 0; i < nA; i++)
-    for (int j = 0; j < nB; j++) {
-      float g = cylinderSimilarity(A[i], B[j], minCells);
-      s.gamma[size_t(i) * nB + j] = g;
-      int q = int(g * (kBuckets - 1));
-      s.bucketOf[size_t(i) * nB + j] = uint16_t(q);
-      if (q > 0) counts[q]++;
-    }
-  // Counting sort, best first, of the pairs with any similarity.
+  for (int idx : s.sim.nonzero) counts[s.sim.bucket[idx]]++;
   int start[kBuckets + 1];
   int acc = 0;
   for (int q = kBuckets - 1; q >= 1; q--) { start[q] = acc; acc += counts[q]; }
   s.order.resize(acc);
-  for (int idx = 0; idx < nA * nB; idx++) {
-    int q = s.bucketOf[idx];
-    if (q > 0) s.order[start[q]++] = idx;
-  }
+  for (int idx : s.sim.nonzero) s.order[start[s.sim.bucket[idx]]++] = idx;
   // Greedy one-to-one selection of the pairs that enter relaxation.
   const int nR = std::min({nA, nB, kMaxRelaxPairs});
   s.usedA.assign(nA, 0);
@@ -108,23 +83,25 @@ double compareOrdered(const Features& fa, const Features& fb) {
     int i = idx / nB, j = idx % nB;
     if (s.usedA[i] || s.usedB[j]) continue;
     s.usedA[i] = s.usedB[j] = 1;
-    pa[n] = i; pb[n] = j; lam0[n] = s.gamma[idx]; n++;
+    pa[n] = i; pb[n] = j; lam0[n] = gamma[idx]; n++;
   }
   if (n < 2) return 0;
   // Compatibility of every two selected pairs: do distances, relative directions and radial angles agree?
+  // A side with a pair table (the probe of a search, prepared once) reads it instead of recomputing.
   static thread_local float rho[kMaxRelaxPairs][kMaxRelaxPairs];
+  const PairTable &tA = fa.pairs, &tB = fb.pairs;
   for (int p = 0; p < n; p++) {
     rho[p][p] = 0;
     const Cylinder &a1 = A[pa[p]], &b1 = B[pb[p]];
     for (int q = p + 1; q < n; q++) {
       const Cylinder &a2 = A[pa[q]], &b2 = B[pb[q]];
-      float dA = std::sqrt((a1.x - a2.x) * (a1.x - a2.x) + (a1.y - a2.y) * (a1.y - a2.y));
-      float dB = std::sqrt((b1.x - b2.x) * (b1.x - b2.x) + (b1.y - b2.y) * (b1.y - b2.y));
+      float dA = tA.ready() ? tA.distance(pa[p], pa[q]) : cylinderDistance(a1, a2);
+      float dB = tB.ready() ? tB.distance(pb[p], pb[q]) : cylinderDistance(b1, b2);
       float z1 = logistic(std::fabs(dA - dB), float(kRhoDistMu + kRhoDistRel * 0.5 * (dA + dB)), float(kRhoDistTau));
       float d2 = std::fabs(angleDiff(angleDiff(a1.angle, a2.angle), angleDiff(b1.angle, b2.angle)));
       float z2 = logistic(d2, float(kRhoDirMu), float(kRhoDirTau));
-      float rA = angleDiff(a1.angle, segmentAngle(a1.x, a1.y, a2.x, a2.y));
-      float rB = angleDiff(b1.angle, segmentAngle(b1.x, b1.y, b2.x, b2.y));
+      float rA = tA.ready() ? tA.radial(pa[p], pa[q]) : radialAngle(a1, a2);
+      float rB = tB.ready() ? tB.radial(pb[p], pb[q]) : radialAngle(b1, b2);
       float z3 = logistic(std::fabs(angleDiff(rA, rB)), float(kRhoRadMu), float(kRhoRadTau));
       rho[p][q] = rho[q][p] = z1 * z2 * z3;
     }
@@ -133,11 +110,14 @@ double compareOrdered(const Features& fa, const Features& fb) {
   std::copy(lam0, lam0 + n, lam);
   const float w = float(kRelaxWeight), inv = (1 - w) / float(n - 1);
   for (int it = 0; it < kRelaxIterations; it++) {
-    for (int p = 0; p < n; p++) {
-      float sum = 0;
-      for (int q = 0; q < n; q++) sum += rho[p][q] * lam[q];
-      next[p] = w * lam[p] + inv * sum;
+    // sum[p] = sum over q, in order, of rho[p][q] * lam[q]; rho is symmetric, so the inner loop runs along a row and
+    // vectorises across p without reordering any one sum.
+    float sum[kMaxRelaxPairs] = {};
+    for (int q = 0; q < n; q++) {
+      const float lq = lam[q];
+      for (int p = 0; p < n; p++) sum[p] += rho[q][p] * lq;
     }
+    for (int p = 0; p < n; p++) next[p] = w * lam[p] + inv * sum[p];
     std::copy(next, next + n, lam);
   }
   // Keep the nP pairs whose support grew the most (efficiency) and average their relaxed similarity.
@@ -156,6 +136,21 @@ double compareOrdered(const Features& fa, const Features& fb) {
 }
 
 }  // namespace
+
+void preparePairTable(Features& f) {
+  const auto& C = f.cylinders;
+  const int n = int(C.size());
+  f.pairs.n = n;
+  f.pairs.dist.resize(size_t(n) * n);
+  f.pairs.rad.resize(size_t(n) * n);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
+      f.pairs.dist[size_t(i) * n + j] = cylinderDistance(C[i], C[j]);
+      f.pairs.rad[size_t(i) * n + j] = radialAngle(C[i], C[j]);
+    }
+}
+
+const char* compareKernel() { return similarityKernel(); }
 
 double compareFeatures(const Features& a, const Features& b) {
   if (a.digest < b.digest) return compareOrdered(a, b);
