@@ -127,8 +127,8 @@ for (const n of SIZES) {
 }
 
 writeReport({
-  name: 'finger-search',
-  command: `FINGER_SEARCH_SIZES=${SIZES.join(',')} npm run bench:finger-search`,
+  name: process.env.FINGER_SEARCH_NAME ?? 'finger-search',
+  command: `${process.env.FINGER_SEARCH_NAME ? `FINGER_SEARCH_NAME=${process.env.FINGER_SEARCH_NAME} ` : ''}FINGER_SEARCH_SIZES=${SIZES.join(',')} npm run bench:finger-search`,
   dataset: `${fvcRoot(sharedData)}: probes = impression 1 of ${PROBES} FVC2004 fingers; gallery = the other 240 real impressions, then perturbed copies (rotation ±${COPY.maxRotationDeg}°, translation ±${COPY.maxTranslation} px, distortion ${COPY.distortion} px, ${COPY.dropout * 100}% drop-out, ${COPY.spurious * 100}% spurious) of them up to the gallery size`,
   versions: { matcher: matcherAddon().version, firstStage: 'MinHash sketches, inverted index', comparison: `pair similarities ${matcherAddon().comparisonSimd}`, 'node-addon-api': packageVersion('node-addon-api') },
   results,
