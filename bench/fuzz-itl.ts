@@ -7,22 +7,12 @@ import { AppError } from '../src/errors.ts';
 import { extractProbes, parseTransaction, writeTransaction } from '../src/ingest/itl/index.ts';
 import { embeddedTemplateTransaction, fullTransaction, smallTransaction, tagged, transaction, type1, type10Face, type2 } from '../test/itl-fixtures.ts';
 import { packageVersion, writeReport } from './lib/report.ts';
+import { rng } from './lib/finger-synthetic.ts';
 
 const scaleArg = process.argv.indexOf('--cases-scale');
 const SCALE = scaleArg > 0 ? Number(process.argv[scaleArg + 1]) : 1;
 const SEED = 0x1715;
 
-/** mulberry32: small, seeded, reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 
