@@ -3,62 +3,62 @@
 // cross-finger pairs within each DB): empirical points every 0.25 decade down to 10/N, then an exponential tail
 // fitted by least squares to the top 2% of impostor scores, capped. Regenerate whenever the matcher changes.
 export const FINGER_CALIBRATION = {
-  "matcherVersion": "2",
+  "matcherVersion": "3",
   "points": [
     [
       0,
       0
     ],
     [
-      0.02715,
+      0.025708,
       0.25
     ],
     [
-      0.036408,
+      0.034995,
       0.5001
     ],
     [
-      0.044593,
+      0.043147,
       0.7501
     ],
     [
-      0.052944,
+      0.051071,
       1
     ],
     [
-      0.062017,
+      0.060721,
       1.2505
     ],
     [
-      0.07224,
+      0.07,
       1.5004
     ],
     [
-      0.082695,
+      0.081286,
       1.7518
     ],
     [
-      0.09428,
+      0.093128,
       2.0008
     ],
     [
-      0.106741,
+      0.104447,
       2.2553
     ],
     [
-      0.116721,
+      0.114964,
       2.5051
     ],
     [
-      0.128575,
+      0.128729,
       2.7604
     ],
     [
-      0.144871,
+      0.142643,
       3.0201
     ]
   ],
-  "tailSlope": 19.5489,
+  "tailSlope": 19.5213,
   "cap": 8,
   "impostorCount": 11520,
   "source": "FVC2004 DB1_B-DB4_B, all impostor pairs within each DB"

@@ -289,7 +289,7 @@ class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("version", Napi::String::New(env, "2"));
+  exports.Set("version", Napi::String::New(env, "3"));
   exports.Set("comparisonSimd", Napi::String::New(env, fm::compareKernel()));
   exports.Set("firstStageSimd", Napi::String::New(env, fm::sketchUsesAvx512() ? "avx512" : "portable"));
   exports.Set("encode", Napi::Function::New(env, Encode));

@@ -1,7 +1,8 @@
 // Global consolidation after LSS-R: the local pairs vote for one rigid transform (each pair is an anchor; the one
-// most other pairs agree with wins, then a least-squares fit on its inliers), and the score is the share of the
-// minutiae lying in the common area that this transform pairs one-to-one. Local similarity alone is fooled by
-// impostors with similar neighbourhoods in inconsistent places; a transform that pairs many minutiae is not.
+// most other pairs agree with wins, then a least-squares fit on its inliers); the minutiae are paired one-to-one under
+// it, then again under a smooth displacement field fitted to those pairs (skin distortion), and the score is the share
+// of the minutiae in the common area that end up paired. Local similarity alone is fooled by impostors with similar
+// neighbourhoods in inconsistent places; a transform that pairs many minutiae is not.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -47,6 +48,93 @@ bool agrees(const Rigid& t, const Cylinder& a, const Cylinder& b, float dTol, fl
   return dx * dx + dy * dy <= dTol * dTol && std::fabs(angleDiff(angleDiff(b.angle, a.angle), t.dAngle)) <= aTol;
 }
 
+/** Rigid transform of the anchor, refined by least squares (2D Procrustes) over the local pairs that agree with it. */
+Rigid fitOnInliers(const Features& A, const Features& B, const PairSet& ps, int anchor) {
+  const float dTol = float(kAnchorDistTol), aTol = float(kAnchorAngleTol);
+  const Rigid t = fromAnchor(A.cylinders[ps.a[anchor]], B.cylinders[ps.b[anchor]]);
+  double sax = 0, say = 0, sbx = 0, sby = 0;
+  int m = 0;
+  for (int q = 0; q < ps.n; q++) {
+    const Cylinder &a = A.cylinders[ps.a[q]], &b = B.cylinders[ps.b[q]];
+    if (!agrees(t, a, b, dTol, aTol)) continue;
+    sax += a.x; say += a.y; sbx += b.x; sby += b.y; m++;
+  }
+  if (m < 3) return t;
+  sax /= m; say /= m; sbx /= m; sby /= m;
+  double sc = 0, ss = 0;
+  for (int q = 0; q < ps.n; q++) {
+    const Cylinder &a = A.cylinders[ps.a[q]], &b = B.cylinders[ps.b[q]];
+    if (!agrees(t, a, b, dTol, aTol)) continue;
+    double ax = a.x - sax, ay = a.y - say, bx = b.x - sbx, by = b.y - sby;
+    sc += ax * bx + ay * by;
+    ss += ax * by - ay * bx;
+  }
+  const double phi = std::atan2(ss, sc);
+  Rigid r;
+  r.c = float(std::cos(phi)); r.s = float(std::sin(phi));
+  r.tx = float(sbx - (r.c * sax - r.s * say));
+  r.ty = float(sby - (r.s * sax + r.c * say));
+  r.dAngle = float(-phi);
+  r.cx = float(sbx); r.cy = float(sby);
+  return r;
+}
+
+using PairList = std::vector<std::pair<int, int>>;
+
+/** Greedy one-to-one pairing, closest first, of A's minutiae placed at (xs, ys), directions turned by t, with B's.
+ *  The distance tolerance grows with the distance from the inliers' centre (stretch grows away from it). */
+void pairUp(const std::vector<Point>& PA, const std::vector<float>& xs, const std::vector<float>& ys, const Rigid& t,
+            const std::vector<Point>& PB, float base, float rel, PairList& pairs) {
+  thread_local std::vector<std::pair<float, int>> cand;
+  thread_local std::vector<uint8_t> usedA, usedB;
+  cand.clear();
+  pairs.clear();
+  const float aTol = float(kPairAngleTol);
+  const int nb = int(PB.size());
+  for (size_t i = 0; i < PA.size(); i++) {
+    const float rx = xs[i] - t.cx, ry = ys[i] - t.cy;
+    const float tol = base + rel * std::sqrt(rx * rx + ry * ry);
+    const float ang = PA[i].angle + t.dAngle;
+    for (int j = 0; j < nb; j++) {
+      const float dx = xs[i] - PB[j].x, dy = ys[i] - PB[j].y, d2 = dx * dx + dy * dy;
+      if (d2 > tol * tol) continue;
+      if (std::fabs(angleDiff(PB[j].angle, ang)) > aTol) continue;
+      cand.push_back({d2 / (tol * tol), int(i) * nb + j});
+    }
+  }
+  std::sort(cand.begin(), cand.end());
+  usedA.assign(PA.size(), 0);
+  usedB.assign(PB.size(), 0);
+  for (const auto& c : cand) {
+    const int i = c.second / nb, j = c.second % nb;
+    if (usedA[i] || usedB[j]) continue;
+    usedA[i] = usedB[j] = 1;
+    pairs.push_back({i, j});
+  }
+}
+
+/** Moves every minutia of A (at tx, ty) by the Gaussian-weighted mean residual of the pairs, shrunk towards no
+ *  displacement where few pairs are near: a smooth field that follows uneven stretching, not single minutiae. */
+void displaceByField(const std::vector<float>& tx, const std::vector<float>& ty, const std::vector<Point>& PB,
+                     const PairList& pairs, std::vector<float>& ex, std::vector<float>& ey) {
+  const float inv2s2 = float(1 / (2 * kElasticSigma * kElasticSigma));
+  ex.resize(tx.size());
+  ey.resize(ty.size());
+  for (size_t i = 0; i < tx.size(); i++) {
+    float w0 = float(kElasticPrior), sx = 0, sy = 0;
+    for (const auto& pr : pairs) {
+      const int k = pr.first, j = pr.second;
+      const float dx = tx[i] - tx[k], dy = ty[i] - ty[k];
+      const float w = std::exp(-(dx * dx + dy * dy) * inv2s2);
+      w0 += w;
+      sx += w * (PB[j].x - tx[k]);
+      sy += w * (PB[j].y - ty[k]);
+    }
+    ex[i] = tx[i] + sx / w0;
+    ey[i] = ty[i] + sy / w0;
+  }
+}
+
 }  // namespace
 
 double globalAgreement(const Features& A, const Features& B, const PairSet& ps) {
@@ -55,72 +143,28 @@ double globalAgreement(const Features& A, const Features& B, const PairSet& ps) 
   // Anchor with the most agreeing pairs (ties: the better-ranked one).
   int bestAnchor = 0, bestCount = -1;
   for (int p = 0; p < ps.n; p++) {
-    Rigid t = fromAnchor(A.cylinders[ps.a[p]], B.cylinders[ps.b[p]]);
+    const Rigid t = fromAnchor(A.cylinders[ps.a[p]], B.cylinders[ps.b[p]]);
     int count = 0;
     for (int q = 0; q < ps.n; q++) count += agrees(t, A.cylinders[ps.a[q]], B.cylinders[ps.b[q]], dTol, aTol);
     if (count > bestCount) { bestCount = count; bestAnchor = p; }
   }
-  Rigid t = fromAnchor(A.cylinders[ps.a[bestAnchor]], B.cylinders[ps.b[bestAnchor]]);
-  // Least-squares rotation and translation over the inliers (2D Procrustes); direction change from the fit.
-  {
-    double sax = 0, say = 0, sbx = 0, sby = 0;
-    int m = 0;
-    for (int q = 0; q < ps.n; q++) {
-      const Cylinder &a = A.cylinders[ps.a[q]], &b = B.cylinders[ps.b[q]];
-      if (!agrees(t, a, b, dTol, aTol)) continue;
-      sax += a.x; say += a.y; sbx += b.x; sby += b.y; m++;
-    }
-    if (m >= 3) {
-      sax /= m; say /= m; sbx /= m; sby /= m;
-      double sc = 0, ss = 0;
-      for (int q = 0; q < ps.n; q++) {
-        const Cylinder &a = A.cylinders[ps.a[q]], &b = B.cylinders[ps.b[q]];
-        if (!agrees(t, a, b, dTol, aTol)) continue;
-        double ax = a.x - sax, ay = a.y - say, bx = b.x - sbx, by = b.y - sby;
-        sc += ax * bx + ay * by;
-        ss += ax * by - ay * bx;
-      }
-      double phi = std::atan2(ss, sc);
-      Rigid r;
-      r.c = float(std::cos(phi)); r.s = float(std::sin(phi));
-      r.tx = float(sbx - (r.c * sax - r.s * say));
-      r.ty = float(sby - (r.s * sax + r.c * say));
-      r.dAngle = float(-phi);
-      r.cx = float(sbx); r.cy = float(sby);
-      t = r;
-    }
-  }
-  // One-to-one pairing of all minutiae under the transform, closest candidates first.
+  const Rigid t = fitOnInliers(A, B, ps, bestAnchor);
   const auto& PA = A.points;
   const auto& PB = B.points;
-  thread_local std::vector<float> tx, ty;
-  thread_local std::vector<std::pair<float, int>> cand;
-  thread_local std::vector<uint8_t> usedA, usedB;
+  thread_local std::vector<float> tx, ty, ex, ey;
+  thread_local PairList pairs, fieldPairs;
   tx.resize(PA.size()); ty.resize(PA.size());
   for (size_t i = 0; i < PA.size(); i++) t.apply(PA[i].x, PA[i].y, tx[i], ty[i]);
-  cand.clear();
-  const float base = float(kPairDistTol), rel = float(kPairDistRel), pTol = float(kPairAngleTol);
-  const int nb = int(PB.size());
-  for (size_t i = 0; i < PA.size(); i++) {
-    float rx = tx[i] - t.cx, ry = ty[i] - t.cy;
-    float tol = base + rel * std::sqrt(rx * rx + ry * ry);
-    float ang = PA[i].angle + t.dAngle;
-    for (int j = 0; j < nb; j++) {
-      float dx = tx[i] - PB[j].x, dy = ty[i] - PB[j].y, d2 = dx * dx + dy * dy;
-      if (d2 > tol * tol) continue;
-      if (std::fabs(angleDiff(PB[j].angle, ang)) > pTol) continue;
-      cand.push_back({d2 / (tol * tol), int(i) * nb + j});
+  pairUp(PA, tx, ty, t, PB, float(kPairDistTol), float(kPairDistRel), pairs);
+  int matched = int(pairs.size());
+  // Skin stretches unevenly: the rigid pairs fit a displacement field, the field moves the minutiae, they pair again
+  // (usually more of them, further out), and the new pairs refine the field. The best count is kept.
+  if (matched >= kElasticMinPairs) {
+    for (int it = 0; it < kElasticIterations; it++) {
+      displaceByField(tx, ty, PB, it == 0 ? pairs : fieldPairs, ex, ey);
+      pairUp(PA, ex, ey, t, PB, float(kElasticDistTol), float(kElasticDistRel), fieldPairs);
+      matched = std::max(matched, int(fieldPairs.size()));
     }
-  }
-  std::sort(cand.begin(), cand.end());
-  usedA.assign(PA.size(), 0);
-  usedB.assign(PB.size(), 0);
-  int matched = 0;
-  for (const auto& c : cand) {
-    int i = c.second / nb, j = c.second % nb;
-    if (usedA[i] || usedB[j]) continue;
-    usedA[i] = usedB[j] = 1;
-    matched++;
   }
   // Minutiae in the common area: A's inside B's hull and B's inside A's (each mapped into the other's frame).
   const float margin = float(kOverlapMargin);
@@ -132,7 +176,7 @@ double globalAgreement(const Features& A, const Features& B, const PairSet& ps) 
     inB += A.hull.outside(x, y) <= margin;
   }
   const double floor = kOverlapFloor;
-  double share = double(matched) * matched / (std::max<double>(inA, floor) * std::max<double>(inB, floor));
+  const double share = double(matched) * matched / (std::max<double>(inA, floor) * std::max<double>(inB, floor));
   return std::min(1.0, share);
 }
 

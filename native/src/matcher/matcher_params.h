@@ -33,12 +33,19 @@ constexpr double kRhoRadMu = kPi / 12, kRhoRadTau = -30.0;
 constexpr int kMinNp = 4, kMaxNp = 12;
 constexpr double kNpMu = 20.0, kNpTau = 0.4;
 
-// --- Global consolidation: one rigid transform voted by the LSS-R pairs, then one-to-one minutiae pairing ---
+// --- Global consolidation: one rigid transform voted by the LSS-R pairs, one-to-one minutiae pairing under it, then
+// under a displacement field fitted to those pairs ---
 constexpr double kAnchorDistTol = 20.0;   // a local pair agrees with an anchor's transform within this distance, px
 constexpr double kAnchorAngleTol = 0.40;  // ... and this direction difference, rad
 constexpr double kPairDistTol = 10.0;     // minutiae pair up within this distance, px ...
-constexpr double kPairDistRel = 0.06;     // ... plus this share of their distance to the inliers' centre (stretch, resize)
+constexpr double kPairDistRel = 0.04;     // ... plus this share of their distance to the inliers' centre (stretch, resize)
 constexpr double kPairAngleTol = 0.50;    // ... and this direction difference, rad
+constexpr int kElasticMinPairs = 4;       // rigid pairs needed before a displacement field is fitted
+constexpr int kElasticIterations = 3;     // field fitted, minutiae moved, paired again: this many times
+constexpr double kElasticSigma = 35.0;    // reach of one pair's residual in the field (Gaussian sigma), px
+constexpr double kElasticPrior = 0.5;     // weight of "no displacement" in the field's weighted mean
+constexpr double kElasticDistTol = 10.0;  // pairing tolerance once the field moved the minutiae, px ...
+constexpr double kElasticDistRel = 0.03;  // ... plus this share of the distance to the inliers' centre
 constexpr double kOverlapMargin = 25.0;   // a minutia counts in the common area within this distance of the other hull, px
 constexpr double kOverlapFloor = 10.0;    // fewest minutiae counted in the common area
 constexpr double kGlobalWeight = 0.5;     // score = LSS-R^(1-w) * share^w
