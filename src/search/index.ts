@@ -2,7 +2,7 @@
 // our native addon (hnswlib's graph, batched threaded insertion, watchlist filtering,
 // float32 or int8 storage, checksummed snapshots). Scores are cosine similarities.
 import { AppError } from '../errors.js';
-import { vectorAddon, type NativeIndex, type NativeStats } from './native.js';
+import { vectorAddon, type NativeIndex, type NativeStats, type RepairResult } from './native.js';
 import { MAX_ID, MAX_WATCHLIST, SEARCH_DEFAULTS } from './tuning.js';
 
 export interface IndexItem {
@@ -218,6 +218,12 @@ export class HnswVectorIndex implements VectorIndex {
   /** Rebuilds the graph without deleted slots. */
   compact(): Promise<void> {
     return this.native.compact(this.threads);
+  }
+
+  /** Searches for every vector with itself and links the ones the graph cannot find (for the end of a bulk load;
+   *  snapshots and compaction repair on their own once enough was added). */
+  repair(): Promise<RepairResult> {
+    return this.native.repair(this.threads);
   }
 
   private pack(queries: Float32Array[]): Float32Array {

@@ -7,7 +7,12 @@ export interface NativeStats {
   dim: number; kind: 'f32' | 'i8'; M: number; efConstruction: number;
   size: number; slots: number; deleted: number; capacity: number; indexBytes: number;
   exactFallbacks: number; simd: string;
+  /** Nodes a search for their own vector missed, so the repair linked them (native/src/vector/graph_repair.h). */
+  repairedNodes: number;
 }
+
+/** One navigation repair pass (native/src/vector/graph_repair.h). */
+export interface RepairResult { checked: number; missed: number; linked: number; stillMissed: number }
 
 export interface NativeSearchResult { ids: Float64Array; scores: Float32Array; counts: Uint32Array }
 
@@ -18,6 +23,7 @@ export interface NativeIndex {
     threads: number): Promise<NativeSearchResult>;
   save(path: string, highWater: number): Promise<void>;
   compact(threads: number): Promise<void>;
+  repair(threads: number): Promise<RepairResult>;
   stats(): NativeStats;
   /** Live ids (cheap; stats() walks the graph for its byte count). */
   size(): number;

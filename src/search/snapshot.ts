@@ -56,7 +56,8 @@ export async function openIndex(opts: OpenIndexOptions): Promise<OpenedIndex> {
   }
   index = HnswVectorIndex.create({ ...opts.index, dim: opts.dim });
   const { added, removed } = await apply(index, opts.loadAll(), batchSize, true);
-  log('face index rebuilt from the store', { added, size: index.size });
+  const repair = await index.repair();
+  log('face index rebuilt from the store', { added, size: index.size, repair });
   return { index, source: 'rebuild', reason, added, removed };
 }
 

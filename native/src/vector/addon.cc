@@ -62,6 +62,7 @@ class IndexWrap : public Napi::ObjectWrap<IndexWrap> {
             InstanceMethod<&IndexWrap::Search>("search"),
             InstanceMethod<&IndexWrap::Save>("save"),
             InstanceMethod<&IndexWrap::Compact>("compact"),
+            InstanceMethod<&IndexWrap::Repair>("repair"),
             InstanceMethod<&IndexWrap::Stats>("stats"),
             InstanceMethod<&IndexWrap::Size>("size"),
             StaticMethod<&IndexWrap::Load>("load"),
@@ -220,6 +221,25 @@ class IndexWrap : public Napi::ObjectWrap<IndexWrap> {
     return p;
   }
 
+  // repair(threads) -> Promise<{checked, missed, linked, stillMissed}>
+  Napi::Value Repair(const Napi::CallbackInfo &info) {
+    unsigned threads = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 0;
+    CorePtr core = core_;
+    auto result = std::make_shared<bv::RepairResult>();
+    auto *t = new Task(info.Env(), [core, threads, result] { *result = core->repair(threads); },
+                       [result](Napi::Env e) {
+                         auto o = Napi::Object::New(e);
+                         o.Set("checked", double(result->checked));
+                         o.Set("missed", double(result->missed));
+                         o.Set("linked", double(result->linked));
+                         o.Set("stillMissed", double(result->stillMissed));
+                         return Napi::Value(o);
+                       });
+    auto p = t->promise();
+    t->Queue();
+    return p;
+  }
+
   Napi::Value Size(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), double(core_->size())); }
 
   Napi::Value Stats(const Napi::CallbackInfo &info) {
@@ -236,6 +256,7 @@ class IndexWrap : public Napi::ObjectWrap<IndexWrap> {
     o.Set("capacity", double(core_->capacity()));
     o.Set("indexBytes", double(core_->indexBytes()));
     o.Set("exactFallbacks", double(core_->exactFallbacks()));
+    o.Set("repairedNodes", double(core_->repairedNodes()));
     o.Set("simd", bv::kernels().level);
     return o;
   }

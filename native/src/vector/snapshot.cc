@@ -128,6 +128,7 @@ void VectorCore::save(const std::string &path, double highWater) {
   static std::atomic<uint64_t> seq{0};
   std::lock_guard<std::mutex> w(writeMu_);
   std::shared_lock<std::shared_mutex> s(structMu_);
+  repairIfDue(*g_, false);  // enrolments trickling in are repaired here, in the background, once enough arrived
   const Hnsw &g = *g_;
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(seq++);
   FILE *f = std::fopen(tmp.c_str(), "wb");

@@ -16,4 +16,12 @@ constexpr size_t kAddChunk = 65536;
 // Exact scan block: slots scanned against every query before moving on (fits L2).
 constexpr size_t kExactBlock = 256;
 constexpr unsigned kMaxLevels = 64;
+// Navigation repair (graph_repair.h) at a snapshot once this many, and this share of the graph, were inserted since
+// the last one; always after compaction, and when a bulk load asks (repair()). A pass searches for every node.
+constexpr size_t kRepairMinInserts = 1024;
+constexpr double kRepairShare = 0.1;
+constexpr size_t kRepairEf = 32;     // ef of those searches: a node found at 32 is found at the service's ef
+constexpr size_t kRepairLinks = 4;       // links a missed node gets from where its search ended, and as many from
+constexpr size_t kRepairSourceEf = 256;  // its nearest nodes as a search with this ef finds them
+constexpr unsigned kRepairRounds = 2;    // the nodes still missed are searched for, and linked, again
 }  // namespace bv

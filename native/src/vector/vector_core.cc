@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <sys/stat.h>
 
+#include "graph_repair.h"
 #include "parallel.h"
 #include "tuning.h"
 
@@ -242,7 +243,25 @@ void VectorCore::addBatch(const double *ids, const float *vectors, const uint32_
     std::shared_lock<std::shared_mutex> s(structMu_);
     std::lock_guard<std::mutex> meta(metaMu_);
     reapplyRemovals(*g_);
+    insertedSinceRepair_ += labels.size();
   }
+}
+
+RepairResult VectorCore::repair(unsigned threads) {
+  std::lock_guard<std::mutex> w(writeMu_);
+  std::shared_lock<std::shared_mutex> s(structMu_);
+  insertedSinceRepair_ = 0;
+  RepairResult r = repairNavigation(*g_, kRepairEf, threads ? threads : defaultThreads());
+  stats_.repairedNodes += r.missed;
+  return r;
+}
+
+void VectorCore::repairIfDue(Hnsw &g, bool force) {
+  const size_t due = std::max(kRepairMinInserts, size_t(kRepairShare * double(g.cur_element_count)));
+  if (insertedSinceRepair_ == 0 || (!force && insertedSinceRepair_ < due)) return;
+  insertedSinceRepair_ = 0;
+  RepairResult r = repairNavigation(g, kRepairEf, defaultThreads());
+  stats_.repairedNodes += r.missed;
 }
 
 bool VectorCore::remove(double idD) {
@@ -292,6 +311,8 @@ void VectorCore::compact(unsigned threads) {
     writeInFlight_ = false;
     throw;
   }
+  insertedSinceRepair_ = labels.size();
+  repairIfDue(*ng, true);  // nobody searches the new graph yet
   std::unique_lock<std::shared_mutex> x(structMu_);
   std::lock_guard<std::mutex> meta(metaMu_);
   reapplyRemovals(*ng);

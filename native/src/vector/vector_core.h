@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "graph_repair.h"
 #include "spaces.h"
 
 namespace bv {
@@ -41,6 +42,7 @@ struct SearchRequest {
 
 struct SearchStats {
   std::atomic<uint64_t> exactFallbacks{0};
+  std::atomic<uint64_t> repairedNodes{0};  // nodes a search for their own vector missed (graph_repair.h)
 };
 
 class VectorCore {
@@ -58,6 +60,9 @@ class VectorCore {
   void search(const SearchRequest &r, std::vector<Hit> &out, std::vector<uint32_t> &counts);
   // Rebuilds the graph from the live vectors only (drops deleted slots).
   void compact(unsigned threads);
+  // Navigation repair of the whole graph now (graph_repair.h): for the end of a bulk load. Snapshots and compaction
+  // repair on their own once enough was inserted.
+  RepairResult repair(unsigned threads);
 
   // Atomic snapshot: temp file + fsync + rename. Throws on I/O failure.
   void save(const std::string &path, double highWater);
@@ -70,6 +75,7 @@ class VectorCore {
   size_t capacity() const;
   size_t indexBytes() const;  // graph + vectors + side arrays (approximate for hash maps)
   uint64_t exactFallbacks() const { return stats_.exactFallbacks.load(); }
+  uint64_t repairedNodes() const { return stats_.repairedNodes.load(); }
 
  private:
   using Hnsw = hnswlib::HierarchicalNSW<float>;
@@ -82,6 +88,9 @@ class VectorCore {
   void appendLists(size_t from, size_t to);
   void rebuildMeta();
   void reapplyRemovals(Hnsw &g);
+  // Repairs navigation (graph_repair.h) once enough insertions accumulated, or whenever any did when forced.
+  // Caller holds writeMu_ (no insertion runs) and structMu_ shared, or owns a graph nobody searches yet.
+  void repairIfDue(Hnsw &g, bool force);
   void insertParallel(Hnsw &g, std::vector<float> *side, const std::vector<uint64_t> &labels,
                       const float *vectors, unsigned threads);
   void searchOne(const float *q, size_t k, size_t ef, size_t totalLive, const Allowed *allowed, Hit *out, uint32_t &count,
@@ -100,6 +109,7 @@ class VectorCore {
   std::unordered_map<uint64_t, uint32_t> live_;
   std::vector<size_t> liveCount_;
   std::vector<std::vector<uint32_t>> lists_;
+  size_t insertedSinceRepair_ = 0;          // guarded by writeMu_
   bool writeInFlight_ = false;               // an add or compaction is inserting into the graph
   std::vector<uint64_t> removedDuringWrite_;  // labels removed meanwhile: re-applied when it ends
 
