@@ -7,8 +7,8 @@ export const SEARCH_DEFAULTS = {
   /** Candidate list size while building. */
   efConstruction: 200,
   /** Candidate list size while searching (raised to k when k is larger). At 1M synthetic faces (efConstruction
-   *  100, int8, navigation repair) ef 48 found a mate for 99.1 % of probes at ~8,900 queries/s per core, ef 64 for
-   *  99.7 % (bench/results/face-search-1m-repair.md); 96 leaves a margin for real, more clustered faces. */
+   *  100, int8, navigation repair) ef 48 found a mate for 99.0 % of probes at ~6,900 queries/s per core, ef 64 for
+   *  99.6 % (bench/results/face-search-1m-repair.md); 96 leaves a margin for real, more clustered faces. */
   ef: 96,
   /** Slots allocated up front; the graph grows by half when full. */
   initialCapacity: 1024,

@@ -21,7 +21,7 @@ constexpr unsigned kMaxLevels = 64;
 constexpr size_t kRepairMinInserts = 1024;
 constexpr double kRepairShare = 0.1;
 constexpr size_t kRepairEf = 32;     // ef of those searches: a node found at 32 is found at the service's ef
-constexpr size_t kRepairLinks = 4;       // links a missed node gets from where its search ended, and as many from
+constexpr size_t kRepairLinks = 8;       // links a missed node gets from where its search ended, and as many from
 constexpr size_t kRepairSourceEf = 256;  // its nearest nodes as a search with this ef finds them
 constexpr unsigned kRepairRounds = 2;    // the nodes still missed are searched for, and linked, again
 }  // namespace bv
