@@ -35,4 +35,13 @@ describe('restart', () => {
     svc.child.kill('SIGTERM');
     expect(await svc.exited).toBe(0);
   }, 300_000);
+
+  it('SIGTERM to `npm start` (what a container runtime sends) reaches the service: it shuts down gracefully', async () => {
+    // npm forwards the signal to its child only; the start script execs node so that child is the service.
+    const svc = await spawnService({ ...env, LOG_LEVEL: 'info' }, 120_000, true);
+    svc.child.kill('SIGTERM');
+    await svc.exited;
+    expect(svc.output()).toContain('shutting down');
+    await expect(fetch(`${svc.base}/health`)).rejects.toThrow();
+  }, 300_000);
 });

@@ -1,4 +1,5 @@
-// Runs the service as a real child process (`node --import tsx src/server.ts`), as `npm start` does.
+// Runs the service as a real child process: `node --import tsx src/server.ts`, as `npm start` does, or `npm start`
+// itself (what a container runtime signals).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -15,9 +16,10 @@ export async function freePort(): Promise<number> {
 
 export interface ServiceProcess { child: ChildProcess; base: string; output: () => string; exited: Promise<number | null> }
 
-export async function spawnService(env: Record<string, string>, readyTimeoutMs = 120_000): Promise<ServiceProcess> {
+export async function spawnService(env: Record<string, string>, readyTimeoutMs = 120_000, viaNpm = false): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const [cmd, args] = viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/server.ts']];
+  const child = spawn(cmd, args, {
     cwd: repoRoot, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
