@@ -9,6 +9,7 @@
 #include "graph_repair.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -68,7 +69,8 @@ bool linkFrom(Hnsw &g, tableint v, tableint u, std::vector<uint32_t> &indegree) 
   for (unsigned i = 0; i < c; i++)
     if (nb[i] == u) return true;
   if (c < g.maxM0_) {
-    nb[c] = u;  // the neighbour first, then the count a concurrent search reads
+    nb[c] = u;  // the neighbour first, then the count a concurrent search reads (the fence keeps that order)
+    std::atomic_thread_fence(std::memory_order_release);
     g.setListCount(ll, (unsigned short)(c + 1));
   } else {
     int victim = -1;
