@@ -1,21 +1,10 @@
 // 1:N fingerprint gallery held in native memory; searches run on native threads off the event loop.
 import { AppError } from '../errors.ts';
 import { asTemplate, templateError, type FingerInput } from './matcher.ts';
-import { matcherAddon, type NativeGallery } from './native.ts';
+import { matcherAddon, type NativeGallery, type NativeSearchOptions } from './native.ts';
 
-export interface FingerSearchOptions {
-  /** Candidates returned, best first (default 10). */
-  k?: number;
-  /** Probe finger positions; entries whose known position is not listed are skipped. 0 or none = any. */
-  positions?: number[];
-  /** Native threads (default: all cores). */
-  threads?: number;
-  /** First stage (MinHash sketches of the cylinders) keeps max(rerankMin, rerankFraction x size) entries for the full comparison. */
-  rerankFraction?: number;
-  rerankMin?: number;
-  /** Full comparison against every entry: the reference the two-stage search is checked against. */
-  exhaustive?: boolean;
-}
+/** What a gallery search takes: the addon's own options, passed through. */
+export type FingerSearchOptions = NativeSearchOptions;
 
 export interface FingerHit {
   id: number;

@@ -17,11 +17,16 @@ export interface NativeSearchResult {
 }
 
 export interface NativeSearchOptions {
+  /** Candidates returned, best first (default 10). */
   k?: number;
+  /** Probe finger positions; entries whose known position is not listed are skipped. 0 or none = any. */
   positions?: number[];
+  /** Native threads (default: all cores). */
   threads?: number;
+  /** First stage (MinHash sketches of the cylinders) keeps max(rerankMin, rerankFraction x size) entries for the full comparison. */
   rerankFraction?: number;
   rerankMin?: number;
+  /** Full comparison against every entry: the reference the two-stage search is checked against. */
   exhaustive?: boolean;
 }
 
