@@ -13,6 +13,7 @@
 #include <mutex>
 #include <vector>
 
+#include "descend.h"
 #include "parallel.h"
 #include "tuning.h"
 
@@ -33,21 +34,7 @@ tableint *baseLinks(const Hnsw &g, tableint u, unsigned &count) {
  *  other than u, best first, at most kRepairLinks. */
 bool searchFor(const Hnsw &g, tableint u, size_t ef, std::vector<tableint> &closest) {
   const void *q = g.getDataByInternalId(u);
-  tableint cur = g.enterpoint_node_;
-  float curd = g.fstdistfunc_(q, g.getDataByInternalId(cur), g.dist_func_param_);
-  for (int level = g.maxlevel_; level > 0; level--) {
-    for (bool changed = true; changed;) {
-      changed = false;
-      unsigned *data = g.get_linklist(cur, level);
-      int n = g.getListCount(data);
-      const tableint *nb = data + 1;
-      for (int i = 0; i < n; i++) {
-        float d = g.fstdistfunc_(q, g.getDataByInternalId(nb[i]), g.dist_func_param_);
-        if (d < curd) { curd = d; cur = nb[i]; changed = true; }
-      }
-    }
-  }
-  auto top = g.searchBaseLayerST<true>(cur, q, ef, nullptr);  // farthest on top
+  auto top = g.searchBaseLayerST<true>(descendToBaseLayer(g, q), q, ef, nullptr);  // farthest on top
   bool found = false;
   closest.clear();
   for (; !top.empty(); top.pop()) {

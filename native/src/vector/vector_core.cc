@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <sys/stat.h>
 
+#include "descend.h"
 #include "graph_repair.h"
 #include "parallel.h"
 #include "tuning.h"
@@ -250,18 +251,20 @@ void VectorCore::addBatch(const double *ids, const float *vectors, const uint32_
 RepairResult VectorCore::repair(unsigned threads) {
   std::lock_guard<std::mutex> w(writeMu_);
   std::shared_lock<std::shared_mutex> s(structMu_);
-  insertedSinceRepair_ = 0;
-  RepairResult r = repairNavigation(*g_, kRepairEf, threads ? threads : defaultThreads());
-  stats_.repairedNodes += r.missed;
-  return r;
+  return runRepair(*g_, threads);
 }
 
 void VectorCore::repairIfDue(Hnsw &g, bool force) {
   const size_t due = std::max(kRepairMinInserts, size_t(kRepairShare * double(g.cur_element_count)));
   if (insertedSinceRepair_ == 0 || (!force && insertedSinceRepair_ < due)) return;
+  runRepair(g, 0);
+}
+
+RepairResult VectorCore::runRepair(Hnsw &g, unsigned threads) {
   insertedSinceRepair_ = 0;
-  RepairResult r = repairNavigation(g, kRepairEf, defaultThreads());
+  RepairResult r = repairNavigation(g, kRepairEf, threads ? threads : defaultThreads());
   stats_.repairedNodes += r.missed;
+  return r;
 }
 
 bool VectorCore::remove(double idD) {
@@ -385,29 +388,7 @@ void VectorCore::hnswOne(const float *q, size_t k, size_t ef, const Allowed *all
   scratch.resize(space_->get_data_size());
   encode(q, scratch.data());
   const void *qd = scratch.data();
-  auto dist = g.fstdistfunc_;
-  const void *param = g.dist_func_param_;
-
-  // Greedy descent through the upper layers (as hnswlib's searchKnn, without its shared counters).
-  hnswlib::tableint cur = g.enterpoint_node_;
-  float curd = dist(qd, g.getDataByInternalId(cur), param);
-  for (int level = g.maxlevel_; level > 0; level--) {
-    bool changed = true;
-    while (changed) {
-      changed = false;
-      const unsigned *data = g.get_linklist(cur, level);
-      int n = g.getListCount(const_cast<unsigned *>(data));
-      const hnswlib::tableint *nb = data + 1;
-      for (int i = 0; i < n; i++) {
-        float d = dist(qd, g.getDataByInternalId(nb[i]), param);
-        if (d < curd) {
-          curd = d;
-          cur = nb[i];
-          changed = true;
-        }
-      }
-    }
-  }
+  const hnswlib::tableint cur = descendToBaseLayer(g, qd);
   size_t efq = std::max(ef, k);
   Allowed *filter = const_cast<Allowed *>(allowed);
   auto top = (g.num_deleted_ == 0 && !allowed) ? g.searchBaseLayerST<true>(cur, qd, efq, nullptr)

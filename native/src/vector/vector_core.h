@@ -91,6 +91,7 @@ class VectorCore {
   // Repairs navigation (graph_repair.h) once enough insertions accumulated, or whenever any did when forced.
   // Caller holds writeMu_ (no insertion runs) and structMu_ shared, or owns a graph nobody searches yet.
   void repairIfDue(Hnsw &g, bool force);
+  RepairResult runRepair(Hnsw &g, unsigned threads);  // same locking as repairIfDue
   void insertParallel(Hnsw &g, std::vector<float> *side, const std::vector<uint64_t> &labels,
                       const float *vectors, unsigned threads);
   void searchOne(const float *q, size_t k, size_t ef, size_t totalLive, const Allowed *allowed, Hit *out, uint32_t &count,
