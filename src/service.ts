@@ -8,6 +8,8 @@ import { Db } from './store/db.ts';
 import { startEmbeddedPostgres } from './store/embedded.ts';
 import { countAdminKeys, createKey, importAdminKey } from './store/keys.ts';
 import { migrate } from './store/migrate.ts';
+import { sealAudit } from './store/audit-chain.ts';
+import { AuditSealer } from './store/audit-sealer.ts';
 
 /** Agency of the bootstrap admin key. */
 const BOOTSTRAP_AGENCY = 'ADMIN';
@@ -43,11 +45,15 @@ export async function createService(config: Config, modules: Module[] = [], opts
     else if ((await countAdminKeys(db)) === 0) {
       bootstrapKey = (await createKey(db.pool, 'admin', BOOTSTRAP_AGENCY, 'bootstrap', null)).key;
     }
+    // Entries a previous run committed but did not seal (a crash) are sealed before anything new is appended.
+    await sealAudit(db);
     const ctx: AppContext = {
       config, db, metrics: createRegistry(), readiness: new Readiness(), closer,
       log: undefined as unknown as AppContext['log'], samples: new SampleEvents(), services: {},
     };
     ctx.readiness.register('database', () => db.ping());
+    const sealer = new AuditSealer(db, undefined, (e) => ctx.log?.warn({ err: e }, 'audit sealing failed; will retry'));
+    closer.add('audit sealer', () => sealer.stop());
     const app = await buildApp(ctx, modules.flatMap((m) => (m.routes ? [m.routes] : [])), opts.logger ?? true);
     let started: Promise<void> | undefined;
     const loaded = new Set<string>();

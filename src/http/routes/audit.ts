@@ -2,7 +2,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { appendAudit, listAudit, verifyAuditChain } from '../../store/audit.ts';
+import { AppError } from '../../errors.ts';
+import { appendAudit, listAudit } from '../../store/audit.ts';
+import { verifyAuditChain } from '../../store/audit-chain.ts';
 import { actor, principal } from '../auth.ts';
 import { AgencyCode, QueryInt, StrictObject, Uuid, bearer, queryInt } from '../schemas.ts';
 
@@ -15,6 +17,11 @@ const Query = StrictObject({
   until: Type.Optional(Type.String({ format: 'date-time' })),
   before: Type.Optional(QueryInt(Number.MAX_SAFE_INTEGER)),
   limit: Type.Optional(QueryInt(1000)),
+});
+
+const VerifyQuery = StrictObject({
+  seq: Type.Optional(QueryInt(Number.MAX_SAFE_INTEGER)),
+  hash: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
 });
 
 export function auditRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -31,8 +38,17 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { entries };
   });
 
-  app.get('/v1/audit/verify', {
+  app.get<{ Querystring: Static<typeof VerifyQuery> }>('/v1/audit/verify', {
     config: { roles: ['admin'] },
-    schema: { tags: ['audit'], summary: 'Recompute the hash chain of the whole audit log', security: bearer },
-  }, async () => verifyAuditChain(ctx.db));
+    schema: {
+      tags: ['audit'], summary: 'Recompute the hash chain of the whole audit log', security: bearer, querystring: VerifyQuery,
+      description: 'Seals the entries committed but not yet chained, then recomputes every entry\'s hash and link. '
+        + 'The answer\'s `head` ({seq, hash}) can be kept outside the service: given back as `?seq=&hash=`, the check also '
+        + 'fails if the log was rewritten or cut short since that head was read.',
+    },
+  }, async (req) => {
+    const { seq, hash } = req.query;
+    if ((seq === undefined) !== (hash === undefined)) throw new AppError('VALIDATION_FAILED', 'seq and hash go together');
+    return verifyAuditChain(ctx.db, seq !== undefined && hash !== undefined ? { seq: Number(seq), hash } : undefined);
+  });
 }
