@@ -59,9 +59,9 @@ export class Admission {
       this.running++;
       return Promise.resolve(this.releaser());
     }
-    if (this.waiting.length >= this.limits.maxQueue) return Promise.reject(this.refuse('queue_full'));
     // Refuse at once, rather than after maxWaitMs, a request that would not get a slot in time anyway.
-    if (this.expectedWaitMs(this.waiting.length + 1) > this.limits.maxWaitMs) return Promise.reject(this.refuse('expected_wait'));
+    const refusal = this.refusalOnArrival();
+    if (refusal) return Promise.reject(refusal);
     return new Promise((resolve, reject) => {
       const w: Waiter = {
         grant: () => { clearTimeout(w.timer); this.running++; resolve(this.releaser()); },
@@ -73,6 +73,17 @@ export class Admission {
       };
       this.waiting.push(w);
     });
+  }
+
+  /**
+   * The refusal a request arriving now would get, decided before anything is read or looked up for it (its body,
+   * its key), so that saying no costs nothing; null when it may queue.
+   */
+  refusalOnArrival(): AppError | null {
+    if (this.running < this.limits.maxInFlight && this.waiting.length === 0) return null;
+    if (this.waiting.length >= this.limits.maxQueue) return this.refuse('queue_full');
+    if (this.expectedWaitMs(this.waiting.length + 1) > this.limits.maxWaitMs) return this.refuse('expected_wait');
+    return null;
   }
 
   /** Predicted wait of the n-th in line: n slot turnovers at maxInFlight slots, each the mean service time. */
@@ -103,7 +114,10 @@ export class Admission {
   }
 }
 
-/** Exposes the gauges and wraps the handlers of admitted routes. Call before the routes are added. */
+/**
+ * Exposes the gauges and wraps the handlers of admitted routes. Call before the routes are added and before the
+ * auth hook: an overloaded service refuses on arrival, before it reads the body or looks the key up.
+ */
 export function installAdmission(app: FastifyInstance, limits: AdmissionLimits, registry: Registry): Admission {
   const rejected = new Counter({
     name: 'biocheck_admission_rejected_total', help: 'Requests refused by admission control (503 OVERLOADED), by reason',
@@ -126,10 +140,17 @@ export function installAdmission(app: FastifyInstance, limits: AdmissionLimits, 
       this.set({ limit: 'wait_ms' }, limits.maxWaitMs);
     },
   });
+  const admitted = new Set<string>();
+  app.addHook('onRequest', async (req) => {
+    if (!admitted.has(`${req.method} ${req.routeOptions.url}`)) return;
+    const refusal = admission.refusalOnArrival();
+    if (refusal) throw refusal;
+  });
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const listed = methods.some((m) => ADMITTED_ROUTES.includes(`${m} ${route.url}`));
     if (!listed && !route.config?.admission) return;
+    for (const m of methods) admitted.add(`${m} ${route.url}`);
     const handler = route.handler as (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) => unknown;
     route.handler = async function admitted(this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
       const release = await admission.acquire();

@@ -51,9 +51,9 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   installErrorHandling(app);
-  installAuth(app, ctx);
   installMetrics(app, ctx);
   installAdmission(app, ctx.config.admission, ctx.metrics);
+  installAuth(app, ctx);
   healthRoutes(app, ctx);
   keyRoutes(app, ctx);
   watchlistRoutes(app, ctx);

@@ -45,7 +45,32 @@ export async function importAdminKey(db: Db, key: string, agency: string): Promi
   return r.rows[0].id;
 }
 
+/**
+ * Keys that authenticated, by the hash of the whole key: a check then costs no key lookup. Entries live briefly,
+ * so a key revoked by another process on the same database stops working within that time; a revocation
+ * through this process forgets its keys at once (forgetAuthenticated). Failures are never cached.
+ */
+const AUTH_TTL_MS = 5_000;
+/** Bound on cached keys: past it the cache starts afresh rather than grow. */
+const AUTH_CACHE_MAX = 10_000;
+const authenticated = new WeakMap<Db, Map<string, { principal: Principal; until: number }>>();
+
+export function forgetAuthenticated(db: Db): void { authenticated.delete(db); }
+
 export async function authenticate(db: Db, key: string): Promise<Principal | null> {
+  const cacheKey = createHash('sha256').update(key).digest('base64');
+  let cache = authenticated.get(db);
+  const hit = cache?.get(cacheKey);
+  if (hit && hit.until > Date.now()) return hit.principal;
+  const p = await lookUp(db, key);
+  if (p) {
+    if (!cache || cache.size >= AUTH_CACHE_MAX) authenticated.set(db, cache = new Map());
+    cache.set(cacheKey, { principal: p, until: Date.now() + AUTH_TTL_MS });
+  }
+  return p;
+}
+
+async function lookUp(db: Db, key: string): Promise<Principal | null> {
   let prefix: string;
   let secret: string;
   const m = KEY_RE.exec(key);

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { appendAudit } from '../../store/audit.ts';
-import { createKey, type Role as RoleT } from '../../store/keys.ts';
+import { createKey, forgetAuthenticated, type Role as RoleT } from '../../store/keys.ts';
 import { isUuid } from '../../store/subjects.ts';
 import { actor, principal } from '../auth.ts';
 import { AgencyCode, IdParams, Role, StrictObject, bearer, commonErrors } from '../schemas.ts';
@@ -48,6 +48,7 @@ export function keyRoutes(app: FastifyInstance, ctx: AppContext): void {
       return r.rowCount;
     });
     if (!done) throw new AppError('KEY_NOT_FOUND', 'no such active key');
+    forgetAuthenticated(ctx.db);
     return reply.status(204).send();
   });
 }
