@@ -119,7 +119,7 @@ describe('fingerprint checks', () => {
     const r = await s.call('POST', '/v1/checks', { key: k.kioskIT, body: { fingerprints: [{ template: probe(3, 7, 9), position: 7 }] } });
     expect(r.body.decision).toBe('hit');
     const top = r.body.candidates[0];
-    expect(top).toMatchObject({ subjectId: null, reference: null, name: null, watchlist: 'de-sensitive', agency: 'DE' });
+    expect(top).toMatchObject({ subjectId: null, reference: null, name: null, watchlist: 'de-sensitive', agency: 'DE', disclosure: 'pending' });
     expect(top.handle).toMatch(/^h_/);
     for (const withheld of [subjects[3].id, 'REF-3', 'Person 3']) {
       expect(r.text).not.toContain(withheld);
@@ -137,7 +137,7 @@ describe('fingerprint checks', () => {
     expect((await s.call('POST', `/v1/hits/${top.handle}/disclose`, { key: k.examinerIT, body: {} })).status).toBe(404);
     expect((await s.call('POST', `/v1/hits/${top.handle}/disclose`, { key: k.examinerDE, body: { note: 'cleared for IT' } })).status).toBe(200);
     const after = await s.call('GET', `/v1/cases/${r.body.caseId}`, { key: k.examinerIT });
-    expect(after.body.candidates[0]).toMatchObject({ subjectId: subjects[3].id, name: 'Person 3', disclosed: true });
+    expect(after.body.candidates[0]).toMatchObject({ subjectId: subjects[3].id, name: 'Person 3', disclosure: 'disclosed' });
     expect(after.body.candidates[0].matched.length).toBeGreaterThan(0);
     const audit = await s.call('GET', `/v1/audit?action=hit.disclose`, { key: ADMIN_KEY });
     expect(audit.body.entries[0]).toMatchObject({ agency: 'DE', target: top.handle });
