@@ -34,10 +34,17 @@ export class RefusalAggregator {
   /** Returns the entry to write now, if this is the first of its kind in its minute. */
   record(r: Refusal, now = Date.now()): AuditEntry | null {
     const minute = Math.floor(now / this.windowMs);
-    let id = `${r.who?.keyId ?? '-'}|${r.status}|${r.code}|${r.method} ${r.route}|${minute}`;
-    if (!this.buckets.has(id) && this.buckets.size >= this.maxBuckets) id = `overflow|${minute}`;
+    const id = `${r.who?.keyId ?? '-'}|${r.status}|${r.code}|${r.method} ${r.route}|${minute}`;
     const b = this.buckets.get(id);
     if (b) { b.repeats++; return null; }
+    if (this.buckets.size >= this.maxBuckets) {
+      // Too many kinds at once: count the rest together, under no key, written when the minute is over.
+      const overflow = `overflow|${minute}`;
+      const o = this.buckets.get(overflow) ?? { minute, first: { ...r, who: null, status: 0, code: '*', method: '*', route: '*' }, repeats: 0 };
+      o.repeats++;
+      this.buckets.set(overflow, o);
+      return null;
+    }
     this.buckets.set(id, { minute, first: r, repeats: 0 });
     return entry(r, { path: r.path.slice(0, 200) });
   }

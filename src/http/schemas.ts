@@ -40,7 +40,8 @@ export function jsonOrBinary(schema: TSchema, binaryTypes: readonly string[]) {
  *  or without `Content-Type: application/json`, is taken as `{}`. */
 export const bodyOptional = {
   preParsing: async (request: FastifyRequest) => {
-    if (request.headers['content-length'] === '0' && request.headers['transfer-encoding'] === undefined) delete request.headers['content-type'];
+    const length = request.headers['content-length'];
+    if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) delete request.headers['content-type'];
   },
   preValidation: async (request: FastifyRequest) => { request.body ??= {}; },
 };
