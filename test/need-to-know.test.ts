@@ -194,6 +194,21 @@ describe("the owner's side of a hit", () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the new and changed routes with every status and an example', async () => {
+    const doc = (await s.call('GET', '/docs/json')).body;
+    for (const [path, method] of [['/v1/hits', 'get'], ['/v1/hits/{handle}', 'get'], ['/v1/hits/{handle}/disclose', 'post'], ['/v1/hits/{handle}/decline', 'post'],
+      ['/v1/checks', 'post'], ['/v1/checks/{id}', 'get'], ['/v1/cases/{id}', 'get'], ['/v1/cases/{id}/close', 'post']]) {
+      const op = doc.paths[path]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op.description, `${method} ${path}`).toBeTruthy();
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '404']));
+      expect(JSON.stringify(op.responses['200'])).toContain('example');
+    }
+    expect(JSON.stringify(doc.paths['/v1/checks'].post.requestBody)).toContain('investigative');
+  });
+});
+
 describe('audit of refusals', () => {
   it('401 under a named key, 403, 404 on another agency\'s resource, 429: each on record with status and code', async () => {
     const revoked = await s.call('POST', '/v1/keys', { key: ADMIN_KEY, body: { role: 'kiosk', agency: 'NO' } });

@@ -10,7 +10,8 @@ import { appendAudit } from '../../store/audit.ts';
 import type { Principal } from '../../store/keys.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
-import { IdParams, QueryInt, StrictObject, bearer, bodyOptional, queryInt } from '../schemas.ts';
+import { IdParams, QueryInt, StrictObject, bearer, bodyOptional, commonErrors, queryInt } from '../schemas.ts';
+import { CandidateSchema, candidateExample } from '../view-schemas.ts';
 import { caseCandidateRows } from './checks.ts';
 
 const ListQuery = StrictObject({
@@ -22,7 +23,29 @@ const DecisionBody = StrictObject({
   outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]),
   note: Type.Optional(Type.String({ maxLength: 5000 })),
 });
-const CloseBody = StrictObject({ note: Type.Optional(Type.String({ maxLength: 5000 })) });
+const CloseBody = StrictObject({ note: Type.Optional(Type.String({ maxLength: 5000 })) }, { examples: [{ note: 'no match after comparison' }] });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const CaseView = Type.Object({
+  id: Type.String(), checkId: Type.String(), status: Type.String(), outcome: Nullable(Type.String()), agency: Type.String(), version: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }), closedAt: Nullable(Type.String({ format: 'date-time' })),
+  mode: Type.Union([Type.Literal('standard'), Type.Literal('investigative')]),
+  probeKept: Type.Boolean({ description: 'whether the probe was kept (always for a case: it comes from a hit or review)' }),
+  probe: Type.Array(Type.Object({ modality: Type.String(), position: Nullable(Type.Integer()), format: Type.String(), data: Type.String({ description: 'base64' }) }, { additionalProperties: true })),
+  candidates: Type.Array(Type.Intersect([CandidateSchema, Type.Object({
+    outcome: Nullable(Type.String()), note: Nullable(Type.String()),
+    matched: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'the enrolled samples that matched, only where the identity is visible' }),
+  }, { additionalProperties: true })])),
+  decisions: Type.Array(Type.Object({}, { additionalProperties: true })),
+}, {
+  additionalProperties: true,
+  examples: [{ id: '5b0f8a3e-6a51-4d55-9c2e-0f1f7d3c2b11', checkId: '0c8a1e52-93f3-4b7e-8a3d-7c2d9b1e4f60', status: 'pending', outcome: null, agency: 'NO', version: 0,
+    createdAt: '2026-12-02T04:30:00.000Z', closedAt: null, mode: 'standard', probeKept: true,
+    probe: [{ modality: 'finger', position: 2, format: 'template', data: 'Rk1SACAyMAAAAAEIAAABPAFi...' }],
+    candidates: [{ ...candidateExample, outcome: null, note: null, matched: [] }], decisions: [] }],
+});
+const Closed = Type.Object({ id: Type.String(), status: Type.Literal('closed'), outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]) }, {
+  examples: [{ id: '5b0f8a3e-6a51-4d55-9c2e-0f1f7d3c2b11', status: 'closed', outcome: 'rejected' }],
+});
 
 interface CaseRow { id: string; check_id: string; status: string; outcome: string | null; agency: string; version: number; created_at: Date; closed_at: Date | null }
 
@@ -59,7 +82,13 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get<{ Params: Static<typeof IdParams> }>('/v1/cases/:id', {
     config: { roles: ['examiner', 'admin'] },
-    schema: { tags: ['cases'], summary: 'A case: the probe, the candidates, the enrolled samples they matched, the decisions', security: bearer, params: IdParams },
+    schema: {
+      tags: ['cases'], summary: 'A case: the probe, the candidates, the enrolled samples they matched, the decisions', security: bearer, params: IdParams,
+      description: "For the agency that ran the check (admins: any; to others 404). Candidates follow the check's rule: hit and review only, "
+        + "every level for an investigative check; a subject of another agency's hit/no-hit watchlist as a handle with the owner's decision "
+        + '(pending, disclosed, declined) until disclosed. Audited as case.read, and as disclosure.read where a disclosed identity is shown.',
+      response: { 200: CaseView, ...commonErrors },
+    },
   }, async (req) => {
     const p = principal(req);
     const k = await loadCase(ctx, p, req.params.id);
@@ -120,7 +149,11 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CloseBody> }>('/v1/cases/:id/close', {
     config: { roles: ['examiner', 'admin'] },
     ...bodyOptional,
-    schema: { tags: ['cases'], summary: 'Close a case: confirmed if any candidate was confirmed, else rejected', security: bearer, params: IdParams, body: CloseBody },
+    schema: {
+      tags: ['cases'], summary: 'Close a case: confirmed if any candidate was confirmed, else rejected', security: bearer, params: IdParams, body: CloseBody,
+      description: 'The body is optional. 409 CONFLICT while a hit or review candidate has no decision, 409 CASE_CLOSED once closed.',
+      response: { 200: Closed, ...commonErrors, 409: Type.Ref('Error') },
+    },
   }, async (req) => {
     const p = principal(req);
     await loadCase(ctx, p, req.params.id);
