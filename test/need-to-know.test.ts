@@ -263,3 +263,26 @@ describe('audit of refusals', () => {
     expect(v.body.entries).toBeGreaterThan(20);
   });
 });
+
+describe('probe retention', () => {
+  it('deletes probes past retention, not while the case is pending or a hit awaits its owner; the poll then says so', async () => {
+    const { purgeExpiredProbes } = await import('../src/cases/retention.ts');
+    const closed = await fingerCheck(k.kiosk, probeOf(subjects[3].seed, 51));
+    for (const c of closed.body.candidates) await s.call('POST', `/v1/cases/${closed.body.caseId}/decisions`, { key: k.examiner, body: { candidate: c.handle, outcome: 'rejected' } });
+    expect((await s.call('POST', `/v1/cases/${closed.body.caseId}/close`, { key: k.examiner })).status).toBe(200);
+    const pending = await fingerCheck(k.kiosk, probeOf(subjects[4].seed, 52));
+    // A hit on SE's list whose case NO closed but SE has not decided yet.
+    const awaiting = await fingerCheck(k.kiosk, probeOf(subjects[5].seed, 53));
+    for (const c of awaiting.body.candidates) await s.call('POST', `/v1/cases/${awaiting.body.caseId}/decisions`, { key: k.examiner, body: { candidate: c.handle, outcome: 'rejected' } });
+    expect((await s.call('POST', `/v1/cases/${awaiting.body.caseId}/close`, { key: k.examiner })).status).toBe(200);
+    const ids = [closed.body.checkId, pending.body.checkId, awaiting.body.checkId];
+    await s.ctx.db.query("UPDATE checks SET created_at = now() - interval '100 days' WHERE id = ANY($1::uuid[])", [ids]);
+    expect(await purgeExpiredProbes(s.ctx.db, 90)).toBeGreaterThanOrEqual(1);
+    const kept = async (id: string) => (await s.call('GET', `/v1/checks/${id}`, { key: k.kiosk })).body.probeKept;
+    expect(await kept(closed.body.checkId)).toBe(false);
+    expect(await kept(pending.body.checkId)).toBe(true);
+    expect(await kept(awaiting.body.checkId)).toBe(true);
+    const purge = await auditOf('action=probe.purge');
+    expect(purge[0].details).toMatchObject({ retentionDays: 90 });
+  });
+});
