@@ -22,14 +22,12 @@ interface Row {
   reference: string | null; name: string | null; status: HitDecision | null; decided_at: Date | null; note: string | null;
 }
 
-// A hit, for its owner: a hit or review candidate from a hit/no-hit watchlist, found by another agency.
 const HITS = `
-  SELECT x.handle, x.case_id, k.check_id, x.subject_id, x.watchlist, x.owner_agency, x.score, x.scores, x.level,
-         k.agency AS requesting, k.created_at, s.reference, s.name, d.status, d.decided_at, d.note
-  FROM case_candidates x JOIN cases k ON k.id = x.case_id JOIN watchlists w ON w.id = x.watchlist
-  JOIN subjects s ON s.id = x.subject_id
-  LEFT JOIN hit_decisions d ON d.subject_id = x.subject_id AND d.requesting_agency = k.agency
-  WHERE w.disclosure = 'hit-no-hit' AND k.agency <> x.owner_agency AND x.level <> 'none'`;
+  SELECT x.handle, x.case_id, x.check_id, x.subject_id, x.watchlist, x.owner_agency, x.score, x.scores, x.level,
+         x.requesting_agency AS requesting, x.found_at AS created_at, s.reference, s.name, d.status, d.decided_at, d.note
+  FROM owner_hits x JOIN subjects s ON s.id = x.subject_id
+  LEFT JOIN hit_decisions d ON d.subject_id = x.subject_id AND d.requesting_agency = x.requesting_agency
+  WHERE true`;
 
 const summary = (h: Row): HitSummary => ({
   handle: h.handle, caseId: h.case_id, checkId: h.check_id, requestingAgency: h.requesting, watchlist: h.watchlist,
@@ -43,7 +41,7 @@ export async function listHits(db: Db, p: Principal, f: { status?: HitStatus; li
   const r = await db.query<Row>(
     `${HITS} AND x.owner_agency = $1
        AND ($2::text IS NULL OR COALESCE(d.status, 'pending') = $2)
-     ORDER BY k.created_at, x.id LIMIT $3 OFFSET $4`,
+     ORDER BY x.found_at, x.id LIMIT $3 OFFSET $4`,
     [p.agency, f.status ?? null, f.limit + 1, f.offset]);
   const rows = r.rows.slice(0, f.limit);
   await audit(db, { keyId: p.keyId, role: p.role, agency: p.agency, requestId: f.requestId, action: 'hit.list', details: { status: f.status ?? null, count: rows.length } });

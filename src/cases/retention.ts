@@ -16,9 +16,8 @@ export async function purgeExpiredProbes(db: Db, retentionDays: number, now = ne
        WHERE p.check_id = ch.id AND ch.created_at < $1::timestamptz - make_interval(days => $2)
          AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.check_id = ch.id AND k.status = 'pending')
          AND NOT EXISTS (
-           SELECT 1 FROM cases k JOIN case_candidates x ON x.case_id = k.id JOIN watchlists w ON w.id = x.watchlist
-           WHERE k.check_id = ch.id AND w.disclosure = 'hit-no-hit' AND x.owner_agency <> k.agency AND x.level <> 'none'
-             AND NOT EXISTS (SELECT 1 FROM hit_decisions d WHERE d.subject_id = x.subject_id AND d.requesting_agency = k.agency))
+           SELECT 1 FROM owner_hits x WHERE x.check_id = ch.id
+             AND NOT EXISTS (SELECT 1 FROM hit_decisions d WHERE d.subject_id = x.subject_id AND d.requesting_agency = x.requesting_agency))
        RETURNING p.check_id`, [now.toISOString(), retentionDays]);
     const checks = new Set(r.rows.map((x) => x.check_id)).size;
     if (checks) await appendAudit(c, { action: 'probe.purge', details: { checks, retentionDays } });

@@ -23,5 +23,12 @@ FROM case_candidates x JOIN cases k ON k.id = x.case_id
 WHERE x.disclosed_at IS NOT NULL
 ORDER BY x.subject_id, k.agency, x.disclosed_at;
 
+-- Hits as their owner agency sees them: hit or review candidates from a hit/no-hit watchlist, found by another
+-- agency's check (the same rule as withheldFrom in src/cases/views.ts, for the queries that need it in SQL).
+CREATE VIEW owner_hits AS
+SELECT x.*, k.agency AS requesting_agency, k.check_id, k.created_at AS found_at
+FROM case_candidates x JOIN cases k ON k.id = x.case_id JOIN watchlists w ON w.id = x.watchlist
+WHERE w.disclosure = 'hit-no-hit' AND k.agency <> x.owner_agency AND x.level <> 'none';
+
 -- The owner's queue of hits, oldest first.
 CREATE INDEX cases_created_idx ON cases (created_at, id);
