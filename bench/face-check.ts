@@ -133,7 +133,7 @@ async function measure(svc: ServiceChild, kiosk: string, probes: { jpeg: Buffer;
   const recs: CheckRecord[] = [];
   const wallMs = await runConcurrent(n, concurrency, async (i) => {
     const p = probes[(i + offset) % probes.length];
-    const r = await api(svc.base, 'POST', '/v1/checks', { key: kiosk, json: { face: b64(p.jpeg), watchlists: [WATCHLIST] } });
+    const r = await api(svc.base, 'POST', '/v1/checks', { key: kiosk, json: { face: b64(p.jpeg), watchlists: [WATCHLIST], mode: 'investigative' } });
     if (r.status !== 200) { recs.push({ ms: r.ms, status: r.status, error: r.body?.error?.code }); return; }
     recs.push({ ms: r.ms, status: 200, decision: r.body.decision, rank1: r.body.candidates[0]?.subjectId === p.mate, top: r.body.candidates[0]?.score, timings: r.body.timingsMs });
   });
@@ -184,7 +184,8 @@ async function main() {
     const emptyReadyMs = svc.readyMs;
     log(`service ready (empty gallery) in ${round(emptyReadyMs / 1000, 1)} s`);
     const enroller = await createKey(svc.base, 'enroller', 'FR');
-    const kiosk = await createKey(svc.base, 'kiosk', 'PT');
+    // An examiner's investigative checks: the ranking whatever the level (a kiosk is told hits and reviews only).
+    const kiosk = await createKey(svc.base, 'examiner', 'PT');
     const w = await api(svc.base, 'POST', '/v1/watchlists', { key: ADMIN_KEY, json: { id: WATCHLIST, name: 'Bench faces', agency: 'FR', disclosure: 'full' } });
     if (w.status !== 201) throw new Error(`watchlist: ${w.status} ${JSON.stringify(w.body)}`);
     const enrolled: { subjectId: string; crop: Buffer }[] = [];
@@ -232,7 +233,7 @@ async function main() {
     const perProbe: { probe: number; decision: string; mateRank: number | null; mateScore: number | null; bestOtherScore: number; verifyScore: number | null }[] = [];
     const probes: typeof framed = [];
     for (const [i, p] of framed.entries()) {
-      const r = await api(svc.base, 'POST', '/v1/checks', { key: kiosk, json: { face: b64(p.jpeg), watchlists: [WATCHLIST] } });
+      const r = await api(svc.base, 'POST', '/v1/checks', { key: kiosk, json: { face: b64(p.jpeg), watchlists: [WATCHLIST], mode: 'investigative' } });
       if (r.status === 200) {
         probes.push(p);
         const cands = r.body.candidates as { subjectId: string; score: number; scores: { face?: number } }[];

@@ -63,7 +63,8 @@ async function main() {
     log(`service ready in ${round(svc.readyMs / 1000, 1)} s`);
     const base = svc.base;
     const enroller = await createKey(base, 'enroller', 'FR');
-    const kiosk = await createKey(base, 'kiosk', 'PT');
+    // An examiner's investigative checks: the ranking whatever the level (a kiosk is told hits and reviews only).
+    const kiosk = await createKey(base, 'examiner', 'PT');
     const w = await api(base, 'POST', '/v1/watchlists', { key: ADMIN_KEY, json: { id: WATCHLIST, name: 'ORL x FVC2004 virtual subjects', agency: 'FR', disclosure: 'full' } });
     if (w.status !== 201) throw new Error(`watchlist: ${w.status} ${JSON.stringify(w.body)}`);
 
@@ -97,7 +98,7 @@ async function main() {
       const face = faces.get(`${p.v}/${p.k}`)!;
       const fingerprints = [{ template: b64(readFileSync(fingerFile(p.v, p.k))) }];
       const body = mode === 'face' ? { face } : mode === 'finger' ? { fingerprints } : { face, fingerprints };
-      const r = await api(base, 'POST', '/v1/checks', { key: kiosk, json: { ...body, watchlists: [WATCHLIST], limit: 100 } });
+      const r = await api(base, 'POST', '/v1/checks', { key: kiosk, json: { ...body, watchlists: [WATCHLIST], limit: 100, mode: 'investigative' } });
       const mate = subjectOf.get(p.v);
       let o: Outcome;
       if (r.status !== 200) o = { status: r.status, error: r.body?.error?.code, topScore: -Infinity };

@@ -22,6 +22,8 @@ export interface Config {
   admission: AdmissionLimits;
   /** Keep probes (images, templates) of no-hit checks. Off: travellers who match nothing leave no trace. */
   retainNoHitProbes: boolean;
+  /** Days a check's probe is kept, longer while its case is pending or a hit on it awaits the owner's decision (0: no limit). */
+  probeRetentionDays: number;
 }
 
 function int(name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -61,6 +63,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
       maxWaitMs: int('BIOCHECK_MAX_QUEUE_WAIT_MS', 1_000, 1, 600_000),
     },
     retainNoHitProbes: bool('BIOCHECK_RETAIN_NO_HIT_PROBES', false),
+    probeRetentionDays: int('BIOCHECK_PROBE_RETENTION_DAYS', 90, 0, 36_500),
   };
   return { ...cfg, ...overrides };
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { Closer, Readiness, SampleEvents, type AppContext } from './context.ts';
 import { buildApp, type RouteInstaller } from './http/app.ts';
+import { startProbeRetention } from './cases/retention.ts';
 import { createRegistry } from './http/metrics.ts';
 import { Db } from './store/db.ts';
 import { startEmbeddedPostgres } from './store/embedded.ts';
@@ -55,6 +56,7 @@ export async function createService(config: Config, modules: Module[] = [], opts
     const sealer = new AuditSealer(db, undefined, (e) => ctx.log?.warn({ err: e }, 'audit sealing failed; will retry'));
     closer.add('audit sealer', () => sealer.stop());
     const app = await buildApp(ctx, modules.flatMap((m) => (m.routes ? [m.routes] : [])), opts.logger ?? true);
+    startProbeRetention(ctx);
     let started: Promise<void> | undefined;
     const loaded = new Set<string>();
     for (const m of modules) ctx.readiness.register(m.name, () => loaded.has(m.name));

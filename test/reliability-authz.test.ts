@@ -128,6 +128,14 @@ const ROUTES: RouteCase[] = [
     route: 'POST /v1/hits/:handle/disclose', call: async (k) => s.call('POST', `/v1/hits/${(await hitBy(OTHER, 'wl-hnh')).handle}/disclose`, { key: k, body: {} }),
     expect: (r, own) => (r === 'admin' || (r === 'examiner' && own) ? 200 : r === 'examiner' ? 404 : 403),
   },
+  {
+    route: 'GET /v1/hits/:handle', call: async (k) => s.call('GET', `/v1/hits/${(await hitBy(OTHER, 'wl-hnh')).handle}`, { key: k }),
+    expect: (r, own) => (r === 'admin' || (r === 'examiner' && own) ? 200 : r === 'examiner' ? 404 : 403),
+  },
+  {
+    route: 'POST /v1/hits/:handle/decline', call: async (k) => s.call('POST', `/v1/hits/${(await hitBy(OTHER, 'wl-hnh')).handle}/decline`, { key: k }),
+    expect: (r, own) => (r === 'admin' || (r === 'examiner' && own) ? 200 : r === 'examiner' ? 404 : 403),
+  },
   { route: 'GET /v1/audit', call: (k) => s.call('GET', '/v1/audit', { key: k }), expect: only(['admin'], 200) },
   { route: 'GET /v1/audit/verify', call: (k) => s.call('GET', '/v1/audit/verify', { key: k }), expect: only(['admin'], 200) },
 ];

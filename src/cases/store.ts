@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/db.ts';
 import type { Decision, Level } from '../fusion/decide.ts';
 import type { FusedCandidate } from '../fusion/fuse.ts';
+import type { CheckMode } from './views.ts';
 
 export interface StoredCandidate extends FusedCandidate {
   handle: string;
@@ -15,13 +16,13 @@ export interface StoredCandidate extends FusedCandidate {
 export const newHandle = () => `h_${randomBytes(12).toString('base64url')}`;
 
 export async function insertCheck(q: Queryable, c: {
-  keyId: string; agency: string; decision: Decision; modalities: string[]; watchlists: string[];
+  keyId: string; agency: string; decision: Decision; mode: CheckMode; modalities: string[]; watchlists: string[];
   timings: Record<string, number>; quality: Record<string, unknown>;
 }): Promise<string> {
   const r = await q.query<{ id: string }>(
-    `INSERT INTO checks (key_id, agency, decision, modalities, watchlists, timings, quality)
-     VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
-    [c.keyId, c.agency, c.decision, c.modalities, c.watchlists, JSON.stringify(c.timings), JSON.stringify(c.quality)]);
+    `INSERT INTO checks (key_id, agency, decision, mode, modalities, watchlists, timings, quality)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
+    [c.keyId, c.agency, c.decision, c.mode, c.modalities, c.watchlists, JSON.stringify(c.timings), JSON.stringify(c.quality)]);
   return r.rows[0].id;
 }
 

@@ -6,8 +6,9 @@ import { appendAudit } from '../store/audit.ts';
 import type { Principal } from '../store/keys.ts';
 import { listWatchlists, maySearch, type Watchlist } from '../store/watchlists.ts';
 import { insertCase, insertCheck, insertProbes, newHandle, type StoredCandidate } from '../cases/store.ts';
+import { listable, mayInvestigate, type CheckMode } from '../cases/views.ts';
 import { decisionOf, levelOf, type Decision } from './decide.ts';
-import { watchlistSizes } from './gallery-size.ts';
+import { thresholdSize, watchlistSizes } from './gallery-size.ts';
 import { fuseSubject, type SubjectEvidence } from './fuse.ts';
 import type { FingerProbeInput, Modalities, PreparedFinger, SampleMatch } from './modalities.ts';
 
@@ -22,12 +23,16 @@ export interface CheckInput {
   fingers: FingerProbeInput[];
   watchlists?: string[];
   limit: number;
+  /** investigative: the top `limit` whatever their level (examiners and admins only). */
+  mode?: CheckMode;
 }
 
 export interface CheckOutcome {
   checkId: string;
   decision: Decision;
+  mode: CheckMode;
   caseId: string | null;
+  probeKept: boolean;
   candidates: StoredCandidate[];
   watchlists: Map<string, Watchlist>;
   timingsMs: Record<string, number>;
@@ -73,6 +78,8 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   if (!input.face && input.fingers.length === 0) throw new AppError('VALIDATION_FAILED', 'a check needs a face, fingerprints, or both');
   if (input.face && !mods.face) throw new AppError('MODEL_UNAVAILABLE', 'face matching is not available on this service');
   if (input.fingers.length && !mods.finger) throw new AppError('MODEL_UNAVAILABLE', 'fingerprint matching is not available on this service');
+  const mode = input.mode ?? 'standard';
+  if (mode === 'investigative' && !mayInvestigate(p)) throw new AppError('FORBIDDEN', `role '${p.role}' may not run investigative checks`);
 
   const watchlists = await searchableWatchlists(ctx, p, input.watchlists);
   const byId = new Map(watchlists.map((w) => [w.id, w]));
@@ -150,21 +157,23 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   const ranked: StoredCandidate[] = [...evidence.values()].map((e) => {
     const w = byId.get(e.watchlist)!;
     const fused = fuseSubject(e);
-    return { ...fused, handle: newHandle(), watchlist: w.id, ownerAgency: w.agency, level: levelOf(fused.score, w, sizes.get(w.id) ?? 1) };
+    return { ...fused, handle: newHandle(), watchlist: w.id, ownerAgency: w.agency, level: levelOf(fused.score, w, thresholdSize(w, sizes.get(w.id) ?? 1)) };
   }).sort((a, b) => b.score - a.score);
   const decision = decisionOf(ranked.map((c) => c.level));
-  const candidates = ranked.slice(0, input.limit);
-  // A hit or review below the returned limit still belongs in the case.
-  const forCase = ranked.filter((c, i) => i < input.limit || c.level !== 'none');
+  const told = ranked.filter((c) => listable(p, p.agency, byId.get(c.watchlist)!, c.level, mode));
+  const candidates = told.slice(0, input.limit);
+  // A hit or review below the returned limit still belongs in the case; nothing the caller is not told does.
+  const forCase = told.filter((c, i) => i < input.limit || c.level !== 'none');
   lap('fuse', tf);
 
   const tp = performance.now();
   const modalities = [...(input.face && !warnings.some((w) => w.modality === 'face') ? ['face'] : []), ...(input.fingers.length ? ['finger'] : [])];
-  const { checkId, caseId } = await ctx.db.tx(async (c) => {
+  const { checkId, caseId, probeKept } = await ctx.db.tx(async (c) => {
     const checkId = await insertCheck(c, {
-      keyId: p.keyId, agency: p.agency, decision, modalities, watchlists: watchlists.map((w) => w.id), timings, quality: faceQuality ?? {},
+      keyId: p.keyId, agency: p.agency, decision, mode, modalities, watchlists: watchlists.map((w) => w.id), timings, quality: faceQuality ?? {},
     });
-    if (decision !== 'no-hit' || ctx.config.retainNoHitProbes) {
+    const probeKept = decision !== 'no-hit' || ctx.config.retainNoHitProbes;
+    if (probeKept) {
       await insertProbes(c, checkId, [
         ...(input.face ? [{ modality: 'face' as const, format: input.face.format, data: input.face.image }] : []),
         ...probeSources(input.fingers),
@@ -172,12 +181,12 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
     }
     const caseId = decision === 'no-hit' ? null : await insertCase(c, checkId, p.agency, forCase);
     await appendAudit(c, {
-      keyId: p.keyId, role: p.role, agency: p.agency, requestId, action: 'check.run', target: checkId,
+      keyId: p.keyId, role: p.role, agency: p.agency, requestId, action: mode === 'investigative' ? 'check.investigative' : 'check.run', target: checkId,
       details: { decision, caseId, modalities, watchlists: watchlists.map((w) => w.id), candidates: candidates.length },
     });
-    return { checkId, caseId };
+    return { checkId, caseId, probeKept };
   });
   lap('persist', tp);
   lap('total', t0);
-  return { checkId, decision, caseId, candidates, watchlists: byId, timingsMs: timings, warnings };
+  return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings };
 }

@@ -9,6 +9,7 @@ import { installAuth } from './auth.ts';
 import { BINARY_TYPES } from './binary-types.ts';
 import { frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { installMetrics } from './metrics.ts';
+import { installRefusalAudit } from './refusal-audit.ts';
 import { ErrorBody } from './schemas.ts';
 import { healthRoutes } from './routes/health.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -52,6 +53,7 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   installErrorHandling(app);
   installMetrics(app, ctx);
+  installRefusalAudit(app, ctx);
   installAdmission(app, ctx.config.admission, ctx.metrics);
   installAuth(app, ctx);
   healthRoutes(app, ctx);

@@ -16,6 +16,13 @@ export function principal(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** The key in `Authorization: Bearer <key>`, if the header has that form. */
+export function bearerKey(request: FastifyRequest): string | null {
+  const h = request.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  return m ? m[1] : null;
+}
+
 /** The audit fields that identify the caller. */
 export const actor = (p: Principal) => ({ keyId: p.keyId, role: p.role, agency: p.agency });
 
@@ -24,10 +31,9 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config?.roles;
     if (!roles) return; // public route (health, ready, metrics, docs)
-    const h = request.headers.authorization;
-    const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
-    if (!m) throw new AppError('UNAUTHORIZED', 'missing API key: send Authorization: Bearer <key>');
-    const p = await authenticate(ctx.db, m[1]);
+    const key = bearerKey(request);
+    if (!key) throw new AppError('UNAUTHORIZED', 'missing API key: send Authorization: Bearer <key>');
+    const p = await authenticate(ctx.db, key);
     if (!p) throw new AppError('UNAUTHORIZED', 'invalid or revoked API key');
     request.principal = p;
     const wait = limiter.take(p.keyId);

@@ -6,6 +6,7 @@ import { isUnavailable } from '../store/db.ts';
 
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string, details?: Record<string, unknown>, retryAfter?: number) {
   if (retryAfter !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+  reply.request.errorCode = code; // for the audit of refusals
   return reply.status(ERROR_CODES[code]).send({ error: { code, message, ...(details ? { details } : {}) } });
 }
 

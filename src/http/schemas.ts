@@ -1,5 +1,6 @@
 // Shared JSON schemas (TypeBox): strict objects reject unknown fields.
 import { Type, type TSchema, type TProperties, type ObjectOptions } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 
 export const StrictObject = <T extends TProperties>(props: T, opts: ObjectOptions = {}) =>
   Type.Object(props, { additionalProperties: false, ...opts });
@@ -34,3 +35,13 @@ export function queryInt(v: string | undefined, def: number, min: number, max: n
 export function jsonOrBinary(schema: TSchema, binaryTypes: readonly string[]) {
   return { content: { 'application/json': { schema }, ...Object.fromEntries(binaryTypes.map((t) => [t, { schema: {} }])) } };
 }
+
+/** Route options for a POST action whose body is optional (disclose, decline, close): an empty body, with
+ *  or without `Content-Type: application/json`, is taken as `{}`. */
+export const bodyOptional = {
+  preParsing: async (request: FastifyRequest) => {
+    const length = request.headers['content-length'];
+    if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) delete request.headers['content-type'];
+  },
+  preValidation: async (request: FastifyRequest) => { request.body ??= {}; },
+};

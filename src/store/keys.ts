@@ -45,6 +45,22 @@ export async function importAdminKey(db: Db, key: string, agency: string): Promi
   return r.rows[0].id;
 }
 
+/** The prefix (which finds the row) and the secret of a key as given; null for a string that is no key. */
+function splitKey(key: string): { prefix: string; secret: string } | null {
+  const m = KEY_RE.exec(key);
+  if (m) return { prefix: m[1], secret: m[2] };
+  if (key.length >= 24 && key.length <= 512) return { prefix: `env${createHash('sha256').update(key).digest('hex').slice(0, 9)}`, secret: key };
+  return null;
+}
+
+/** The key a refused caller named by its prefix (revoked or not, whatever secret it sent), for the audit. */
+export async function keyNamedBy(db: Db, key: string): Promise<Omit<Principal, 'label'> | null> {
+  const k = splitKey(key);
+  if (!k) return null;
+  const r = await db.query<{ id: string; role: Role; agency: string }>('SELECT id, role, agency FROM api_keys WHERE prefix = $1', [k.prefix]);
+  return r.rows[0] ? { keyId: r.rows[0].id, role: r.rows[0].role, agency: r.rows[0].agency } : null;
+}
+
 /**
  * Keys that authenticated, by the hash of the whole key: a check then costs no key lookup. Entries live briefly,
  * so a key revoked by another process on the same database stops working within that time; a revocation
@@ -71,12 +87,9 @@ export async function authenticate(db: Db, key: string): Promise<Principal | nul
 }
 
 async function lookUp(db: Db, key: string): Promise<Principal | null> {
-  let prefix: string;
-  let secret: string;
-  const m = KEY_RE.exec(key);
-  if (m) [, prefix, secret] = m;
-  else if (key.length >= 24 && key.length <= 512) { prefix = `env${createHash('sha256').update(key).digest('hex').slice(0, 9)}`; secret = key; }
-  else return null;
+  const k = splitKey(key);
+  if (!k) return null;
+  const { prefix, secret } = k;
   const r = await db.query<{ id: string; secret_hash: Buffer; role: Role; agency: string; label: string | null }>(
     'SELECT id, secret_hash, role, agency, label FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL', [prefix]);
   const row = r.rows[0];

@@ -4,12 +4,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
-import { candidateViews, identityVisible } from '../../cases/views.ts';
+import { probeRecords } from '../../cases/probes.ts';
+import { candidateViews, type CheckMode } from '../../cases/views.ts';
 import { appendAudit } from '../../store/audit.ts';
 import type { Principal } from '../../store/keys.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
-import { IdParams, QueryInt, StrictObject, bearer, queryInt } from '../schemas.ts';
+import { IdParams, QueryInt, StrictObject, bearer, bodyOptional, commonErrors, queryInt } from '../schemas.ts';
+import { CandidateSchema, candidateExample } from '../view-schemas.ts';
 import { caseCandidateRows } from './checks.ts';
 
 const ListQuery = StrictObject({
@@ -21,7 +23,29 @@ const DecisionBody = StrictObject({
   outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]),
   note: Type.Optional(Type.String({ maxLength: 5000 })),
 });
-const CloseBody = StrictObject({ note: Type.Optional(Type.String({ maxLength: 5000 })) });
+const CloseBody = StrictObject({ note: Type.Optional(Type.String({ maxLength: 5000 })) }, { examples: [{ note: 'no match after comparison' }] });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const CaseView = Type.Object({
+  id: Type.String(), checkId: Type.String(), status: Type.String(), outcome: Nullable(Type.String()), agency: Type.String(), version: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }), closedAt: Nullable(Type.String({ format: 'date-time' })),
+  mode: Type.Union([Type.Literal('standard'), Type.Literal('investigative')]),
+  probeKept: Type.Boolean({ description: 'whether the probe was kept (always for a case: it comes from a hit or review)' }),
+  probe: Type.Array(Type.Object({ modality: Type.String(), position: Nullable(Type.Integer()), format: Type.String(), data: Type.String({ description: 'base64' }) }, { additionalProperties: true })),
+  candidates: Type.Array(Type.Intersect([CandidateSchema, Type.Object({
+    outcome: Nullable(Type.String()), note: Nullable(Type.String()),
+    matched: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'the enrolled samples that matched, only where the identity is visible' }),
+  }, { additionalProperties: true })])),
+  decisions: Type.Array(Type.Object({}, { additionalProperties: true })),
+}, {
+  additionalProperties: true,
+  examples: [{ id: '5b0f8a3e-6a51-4d55-9c2e-0f1f7d3c2b11', checkId: '0c8a1e52-93f3-4b7e-8a3d-7c2d9b1e4f60', status: 'pending', outcome: null, agency: 'NO', version: 0,
+    createdAt: '2026-12-02T04:30:00.000Z', closedAt: null, mode: 'standard', probeKept: true,
+    probe: [{ modality: 'finger', position: 2, format: 'template', data: 'Rk1SACAyMAAAAAEIAAABPAFi...' }],
+    candidates: [{ ...candidateExample, outcome: null, note: null, matched: [] }], decisions: [] }],
+});
+const Closed = Type.Object({ id: Type.String(), status: Type.Literal('closed'), outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]) }, {
+  examples: [{ id: '5b0f8a3e-6a51-4d55-9c2e-0f1f7d3c2b11', status: 'closed', outcome: 'rejected' }],
+});
 
 interface CaseRow { id: string; check_id: string; status: string; outcome: string | null; agency: string; version: number; created_at: Date; closed_at: Date | null }
 
@@ -58,37 +82,39 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get<{ Params: Static<typeof IdParams> }>('/v1/cases/:id', {
     config: { roles: ['examiner', 'admin'] },
-    schema: { tags: ['cases'], summary: 'A case: the probe, the candidates, the enrolled samples they matched, the decisions', security: bearer, params: IdParams },
+    schema: {
+      tags: ['cases'], summary: 'A case: the probe, the candidates, the enrolled samples they matched, the decisions', security: bearer, params: IdParams,
+      description: "For the agency that ran the check (admins: any; to others 404). Candidates follow the check's rule: hit and review only, "
+        + "every level for an investigative check; a subject of another agency's hit/no-hit watchlist as a handle with the owner's decision "
+        + '(pending, disclosed, declined) until disclosed. Audited as case.read, and as disclosure.read where a disclosed identity is shown.',
+      response: { 200: CaseView, ...commonErrors },
+    },
   }, async (req) => {
     const p = principal(req);
     const k = await loadCase(ctx, p, req.params.id);
     const rows = await caseCandidateRows(ctx, k.id);
     const wl = new Map((await listWatchlists(ctx.db)).map((w) => [w.id, w]));
-    const views = await candidateViews(ctx.db, p, rows, wl);
+    const mode = (await ctx.db.query<{ mode: CheckMode }>('SELECT mode FROM checks WHERE id = $1', [k.check_id])).rows[0].mode;
+    const viewed = await candidateViews(ctx.db, p, rows, wl, { requestingAgency: k.agency, mode, requestId: req.id, target: k.id });
     // Enrolled samples are shown only where the identity is visible to this caller.
-    const sampleIds = rows.flatMap((c) => {
-      const w = wl.get(c.watchlist);
-      return w && identityVisible(p, w, c.disclosedAt) ? (c.matched as { sampleId: number }[]).map((m) => m.sampleId) : [];
-    });
+    const sampleIds = viewed.flatMap((v) => (v.identityVisible ? (v.row.matched as { sampleId: number }[]).map((m) => m.sampleId) : []));
     const samples = sampleIds.length
       ? (await ctx.db.query<{ id: string; modality: string; position: number | null; source_format: string; source: Buffer | null; quality: unknown }>(
         'SELECT id, modality, position, source_format, source, quality FROM samples WHERE id = ANY($1::bigint[])', [sampleIds])).rows
       : [];
-    const probe = await ctx.db.query<{ modality: string; position: number | null; format: string; data: Buffer }>(
-      'SELECT modality, position, format, data FROM check_probes WHERE check_id = $1 ORDER BY id', [k.check_id]);
+    const probe = await probeRecords(ctx.db, k.check_id);
     const decisions = await ctx.db.query<{ candidate: string; outcome: string; note: string | null; agency: string; at: Date }>(
       'SELECT candidate, outcome, note, agency, at FROM case_decisions WHERE case_id = $1 ORDER BY id', [k.id]);
     await ctx.db.tx((c) => appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.read', target: k.id }));
     return {
       id: k.id, checkId: k.check_id, status: k.status, outcome: k.outcome, agency: k.agency, version: k.version,
-      createdAt: k.created_at.toISOString(), closedAt: k.closed_at?.toISOString() ?? null,
-      probe: probe.rows.map((x) => ({ modality: x.modality, position: x.position, format: x.format, data: x.data.toString('base64') })),
-      candidates: views.map((v, i) => {
-        const row = rows[i];
-        const visible = v.subjectId !== null;
+      createdAt: k.created_at.toISOString(), closedAt: k.closed_at?.toISOString() ?? null, mode,
+      probeKept: probe.length > 0,
+      probe: probe.map((x) => ({ modality: x.modality, position: x.position, format: x.format, data: x.data.toString('base64') })),
+      candidates: viewed.map(({ view, row, identityVisible }) => {
         return {
-          ...v, outcome: row.outcome ?? null, note: row.note ?? null,
-          matched: visible ? (row.matched as { sampleId: number; modality: string; score: number; probe?: number }[]).map((m) => {
+          ...view, outcome: row.outcome ?? null, note: row.note ?? null,
+          matched: identityVisible ? (row.matched as { sampleId: number; modality: string; score: number; probe?: number }[]).map((m) => {
             const s = samples.find((x) => Number(x.id) === m.sampleId);
             return { ...m, position: s?.position ?? null, format: s?.source_format ?? null, source: s?.source ? s.source.toString('base64') : null };
           }) : [],
@@ -122,7 +148,12 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CloseBody> }>('/v1/cases/:id/close', {
     config: { roles: ['examiner', 'admin'] },
-    schema: { tags: ['cases'], summary: 'Close a case: confirmed if any candidate was confirmed, else rejected', security: bearer, params: IdParams, body: CloseBody },
+    ...bodyOptional,
+    schema: {
+      tags: ['cases'], summary: 'Close a case: confirmed if any candidate was confirmed, else rejected', security: bearer, params: IdParams, body: CloseBody,
+      description: 'The body is optional. 409 CONFLICT while a hit or review candidate has no decision, 409 CASE_CLOSED once closed.',
+      response: { 200: Closed, ...commonErrors, 409: Type.Ref('Error') },
+    },
   }, async (req) => {
     const p = principal(req);
     await loadCase(ctx, p, req.params.id);
@@ -134,7 +165,7 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
       const confirmed = await c.query("SELECT 1 FROM case_candidates WHERE case_id = $1 AND outcome = 'confirmed'", [k.id]);
       const outcome = confirmed.rowCount ? 'confirmed' : 'rejected';
       await c.query("UPDATE cases SET status = 'closed', outcome = $2, closed_at = now(), closed_by = $3, version = version + 1 WHERE id = $1", [k.id, outcome, p.keyId]);
-      await appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.close', target: k.id, details: { outcome, note: req.body.note ?? null } });
+      await appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.close', target: k.id, details: { outcome, note: req.body?.note ?? null } });
       return { id: k.id, status: 'closed', outcome };
     });
   });

@@ -5,19 +5,51 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { MAX_LIMIT, MAX_PROBE_FINGERS, runCheck, type CheckInput, type CheckOutcome } from '../../fusion/check.ts';
 import type { Modalities } from '../../fusion/modalities.ts';
-import { candidateViews, type CandidateRow } from '../../cases/views.ts';
+import { probeKept } from '../../cases/probes.ts';
+import { candidateViews, searchTimingsVisible, type CandidateRow, type CheckMode } from '../../cases/views.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
 import { principal } from '../auth.ts';
 import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
 import { IdParams, StrictObject, WatchlistId, bearer, commonErrors, jsonOrBinary } from '../schemas.ts';
+import { CandidateSchema, candidateExample } from '../view-schemas.ts';
 
 const Position = Type.Integer({ minimum: 0, maximum: 10 });
 export const CheckBody = StrictObject({
   face: Type.Optional(Type.String({ minLength: 4, description: 'base64 image (JPEG, PNG, WebP, JPEG 2000)' })),
   fingerprints: Type.Optional(Type.Array(StrictObject({ template: Type.String({ minLength: 4 }), position: Type.Optional(Position) }), { maxItems: MAX_PROBE_FINGERS })),
   watchlists: Type.Optional(Type.Array(WatchlistId, { minItems: 1, maxItems: 200 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: 'most candidates returned (default 10)' })),
+  mode: Type.Optional(Type.Union([Type.Literal('standard'), Type.Literal('investigative')], {
+    description: 'standard (default): only candidates at hit or review level. investigative (examiners, admins; 403 for kiosks): the top `limit` whatever their level, audited as check.investigative',
+  })),
+}, { examples: [{ fingerprints: [{ template: 'Rk1SACAyMAAAAAEIAAABPAFiAMUAxQEAAAAoI...', position: 2 }], watchlists: ['se-wanted'], limit: 10 }] });
+
+const CheckAnswer = Type.Object({
+  checkId: Type.String(), decision: Type.Union([Type.Literal('hit'), Type.Literal('review'), Type.Literal('no-hit')]),
+  mode: Type.Union([Type.Literal('standard'), Type.Literal('investigative')]),
+  candidates: Type.Array(CandidateSchema, { description: 'hit and review candidates, best first (every level in an investigative check); no-hit: []' }),
+  caseId: Type.Union([Type.String(), Type.Null()]),
+  probeKept: Type.Boolean({ description: 'whether the probe was kept (hits and reviews; no-hits only with BIOCHECK_RETAIN_NO_HIT_PROBES)' }),
+  timingsMs: Type.Record(Type.String(), Type.Number(), { description: "stage timings; without the search stages when a searched watchlist is another agency's hit/no-hit list" }),
+  warnings: Type.Optional(Type.Array(Type.Object({ modality: Type.String(), code: Type.String(), message: Type.String() }, { additionalProperties: true }))),
+}, {
+  additionalProperties: true,
+  examples: [{ checkId: '0c8a1e52-93f3-4b7e-8a3d-7c2d9b1e4f60', decision: 'hit', mode: 'standard', candidates: [candidateExample],
+    caseId: '5b0f8a3e-6a51-4d55-9c2e-0f1f7d3c2b11', probeKept: true, timingsMs: { 'finger.extract': 1.9, fuse: 0.8, persist: 6.1, total: 12.3 } }],
+});
+
+const CheckPoll = Type.Object({
+  checkId: Type.String(), decision: Type.String(), mode: Type.String(), createdAt: Type.String({ format: 'date-time' }),
+  caseId: Type.Union([Type.String(), Type.Null()]),
+  review: Type.Union([Type.Object({ status: Type.String(), outcome: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  probeKept: Type.Boolean(),
+  candidates: Type.Array(Type.Intersect([CandidateSchema, Type.Object({ outcome: Type.Union([Type.String(), Type.Null()]) })])),
+}, {
+  additionalProperties: true,
+  examples: [{ checkId: '0c8a1e52-93f3-4b7e-8a3d-7c2d9b1e4f60', decision: 'hit', mode: 'standard', createdAt: '2026-12-02T04:30:00.000Z',
+    caseId: '5b0f8a3e-6a51-4d55-9c2e-0f1f7d3c2b11', review: { status: 'pending', outcome: null }, probeKept: true,
+    candidates: [{ ...candidateExample, outcome: null }] }],
 });
 
 /** Parsers for non-JSON check bodies (ANSI/NIST-ITL), registered by the layer that owns the format. */
@@ -34,6 +66,7 @@ export function jsonCheckInput(ctx: AppContext, b: Static<typeof CheckBody>): Ch
     }),
     watchlists: b.watchlists,
     limit: b.limit ?? 10,
+    mode: b.mode,
   };
 }
 
@@ -43,7 +76,11 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
       config: { roles: ['kiosk', 'examiner', 'admin'] },
       schema: {
         tags: ['checks'], summary: 'Check a face and/or fingerprints against every watchlist the caller may search', security: bearer,
-        body: jsonOrBinary(CheckBody, BINARY_TYPES), response: { ...commonErrors, 422: Type.Ref('Error') },
+        description: 'Answers with the candidates at hit or review level only (no-hit: none). Subjects of another agency\'s hit/no-hit '
+          + 'watchlist appear as opaque handles with the owner\'s decision (pending, disclosed, declined) until it discloses them. '
+          + 'An investigative check (examiners, admins) lists the top `limit` whatever their level, withheld subjects still only at review or above. '
+          + 'Also takes an ANSI/NIST-ITL transaction, and answers with one for Accept: application/vnd.ansi-nist-itl.',
+        body: jsonOrBinary(CheckBody, BINARY_TYPES), response: { 200: CheckAnswer, ...commonErrors, 422: Type.Ref('Error') },
       },
     }, async (req, reply) => {
       const p = principal(req);
@@ -58,13 +95,17 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
         input = jsonCheckInput(ctx, req.body as Static<typeof CheckBody>);
       }
       const outcome = await runCheck(ctx, mods, p, input, req.id);
-      const rows: CandidateRow[] = outcome.candidates.map((c) => ({ ...c, disclosedAt: undefined }));
+      const viewed = await candidateViews(ctx.db, p, outcome.candidates, outcome.watchlists,
+        { requestingAgency: p.agency, mode: outcome.mode, requestId: req.id, target: outcome.checkId });
       const json = {
         checkId: outcome.checkId,
         decision: outcome.decision,
-        candidates: await candidateViews(ctx.db, p, rows, outcome.watchlists),
+        mode: outcome.mode,
+        candidates: viewed.map((v) => v.view),
         caseId: outcome.caseId,
-        timingsMs: outcome.timingsMs,
+        probeKept: outcome.probeKept,
+        timingsMs: searchTimingsVisible(p, outcome.watchlists.values()) ? outcome.timingsMs
+          : Object.fromEntries(Object.entries(outcome.timingsMs).filter(([k]) => !k.endsWith('.search'))),
         ...(outcome.warnings.length ? { warnings: outcome.warnings } : {}),
       };
       for (const respond of extra.responders ?? []) {
@@ -76,12 +117,17 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
 
     app.get<{ Params: Static<typeof IdParams> }>('/v1/checks/:id', {
       config: { roles: ['kiosk', 'examiner', 'admin'] },
-      schema: { tags: ['checks'], summary: 'A check and, once examined, its outcome', security: bearer, params: IdParams },
+      schema: {
+        tags: ['checks'], summary: 'A check and, once examined, its outcome', security: bearer, params: IdParams,
+        description: 'For the agency that ran the check (admins: any). Lists what the check answered under the same rule '
+          + '(kiosks never see below review), each withheld candidate with the owner\'s decision, and whether the probe was kept.',
+        response: { 200: CheckPoll, ...commonErrors },
+      },
     }, async (req) => {
       const p = principal(req);
       if (!/^[0-9a-f-]{36}$/i.test(req.params.id)) throw new AppError('CHECK_NOT_FOUND', 'no such check');
-      const r = await ctx.db.query<{ id: string; agency: string; decision: string; created_at: Date; case_id: string | null; status: string | null; outcome: string | null }>(
-        `SELECT c.id, c.agency, c.decision, c.created_at, k.id AS case_id, k.status, k.outcome FROM checks c
+      const r = await ctx.db.query<{ id: string; agency: string; decision: string; mode: CheckMode; created_at: Date; case_id: string | null; status: string | null; outcome: string | null }>(
+        `SELECT c.id, c.agency, c.decision, c.mode, c.created_at, k.id AS case_id, k.status, k.outcome FROM checks c
          LEFT JOIN cases k ON k.check_id = c.id WHERE c.id = $1`, [req.params.id]);
       const c = r.rows[0];
       if (!c || (p.role !== 'admin' && c.agency !== p.agency)) throw new AppError('CHECK_NOT_FOUND', 'no such check');
@@ -89,21 +135,22 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
       if (c.case_id) {
         const rows = await caseCandidateRows(ctx, c.case_id);
         const wl = new Map((await listWatchlists(ctx.db)).map((w) => [w.id, w]));
-        candidates = (await candidateViews(ctx.db, p, rows, wl)).map((v, i) => ({ ...v, outcome: rows[i].outcome ?? null }));
+        const viewed = await candidateViews(ctx.db, p, rows, wl, { requestingAgency: c.agency, mode: c.mode, requestId: req.id, target: c.id });
+        candidates = viewed.map((v) => ({ ...v.view, outcome: v.row.outcome ?? null }));
       }
       return {
-        checkId: c.id, decision: c.decision, createdAt: c.created_at.toISOString(), caseId: c.case_id,
-        review: c.case_id ? { status: c.status, outcome: c.outcome } : null, candidates,
+        checkId: c.id, decision: c.decision, mode: c.mode, createdAt: c.created_at.toISOString(), caseId: c.case_id,
+        review: c.case_id ? { status: c.status, outcome: c.outcome } : null, probeKept: await probeKept(ctx.db, c.id), candidates,
       };
     });
   };
 }
 
 export async function caseCandidateRows(ctx: AppContext, caseId: string): Promise<CandidateRow[]> {
-  const r = await ctx.db.query<{ handle: string; subject_id: string; watchlist: string; owner_agency: string; score: number; scores: Record<string, number>; level: string; disclosed_at: Date | null; outcome: string | null; note: string | null; matched: unknown[] }>(
+  const r = await ctx.db.query<{ handle: string; subject_id: string; watchlist: string; owner_agency: string; score: number; scores: Record<string, number>; level: string; outcome: string | null; note: string | null; matched: unknown[] }>(
     'SELECT * FROM case_candidates WHERE case_id = $1 ORDER BY rank', [caseId]);
   return r.rows.map((x) => ({
     handle: x.handle, subjectId: x.subject_id, watchlist: x.watchlist, ownerAgency: x.owner_agency, score: x.score,
-    scores: x.scores, level: x.level, disclosedAt: x.disclosed_at?.toISOString() ?? null, outcome: x.outcome, note: x.note, matched: x.matched,
+    scores: x.scores, level: x.level, outcome: x.outcome, note: x.note, matched: x.matched,
   }));
 }
