@@ -61,11 +61,15 @@ function trustedCopy(dir: string): boolean {
  */
 export function runnableBy(user: string, packaged: PgBinaries, log: (m: string) => void): PgBinaries {
   if (userCanRun(user, packaged.postgres)) return packaged;
+  const relocated = (copy: PgBinaries) => {
+    log(`embedded PostgreSQL: the ${user} user cannot reach node_modules here; running its binaries from ${copy.root}`);
+    return copy;
+  };
   const failures: string[] = [];
   for (const parent of COPY_PARENTS) {
     const target = path.join(parent, `biocheck-postgres-${packaged.version}`);
     const copy = binariesIn(target, packaged.version);
-    if (trustedCopy(target) && userCanRun(user, copy.postgres)) return copy;
+    if (trustedCopy(target) && userCanRun(user, copy.postgres)) return relocated(copy);
     if (existsSync(target) && !trustedCopy(target)) {
       failures.push(`${target} exists but is not a complete root-owned copy`);
       continue;
@@ -80,10 +84,7 @@ export function runnableBy(user: string, packaged: PgBinaries, log: (m: string) 
           if (!trustedCopy(target)) throw e; // another start finished the same copy first
         }
       } finally { rmSync(staging, { recursive: true, force: true }); }
-      if (userCanRun(user, copy.postgres)) {
-        log(`embedded PostgreSQL: the ${user} user cannot reach node_modules here; running its binaries from ${target}`);
-        return copy;
-      }
+      if (userCanRun(user, copy.postgres)) return relocated(copy);
       failures.push(`the ${user} user cannot run ${copy.postgres}`);
     } catch (e) {
       failures.push(`${target}: ${e instanceof Error ? e.message : String(e)}`);
