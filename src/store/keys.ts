@@ -8,6 +8,8 @@ export const ROLES: readonly Role[] = ['admin', 'enroller', 'kiosk', 'examiner']
 
 export interface Principal { keyId: string; role: Role; agency: string; label: string | null }
 
+/** A key given from outside (BIOCHECK_ADMIN_KEY): any string of this many characters, no spaces. */
+export const ADMIN_KEY_LENGTH = { min: 24, max: 512 } as const;
 const KEY_RE = /^bck_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest();
 
@@ -50,7 +52,7 @@ export async function authenticate(db: Db, key: string): Promise<Principal | nul
   let secret: string;
   const m = KEY_RE.exec(key);
   if (m) [, prefix, secret] = m;
-  else if (key.length >= 24 && key.length <= 512) { prefix = `env${createHash('sha256').update(key).digest('hex').slice(0, 9)}`; secret = key; }
+  else if (key.length >= ADMIN_KEY_LENGTH.min && key.length <= ADMIN_KEY_LENGTH.max) { prefix = `env${createHash('sha256').update(key).digest('hex').slice(0, 9)}`; secret = key; }
   else return null;
   const r = await db.query<{ id: string; secret_hash: Buffer; role: Role; agency: string; label: string | null }>(
     'SELECT id, secret_hash, role, agency, label FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL', [prefix]);
