@@ -8,7 +8,9 @@ import { installAdmission } from './admission.ts';
 import { installAuth } from './auth.ts';
 import { BINARY_TYPES } from './binary-types.ts';
 import { frameworkErrors, installErrorHandling } from './error-handler.ts';
+import { installEmptyBodies } from './empty-body.ts';
 import { installMetrics } from './metrics.ts';
+import { OneLinePerRequest } from './request-log.ts';
 import { ErrorBody } from './schemas.ts';
 import { healthRoutes } from './routes/health.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -25,6 +27,7 @@ export type RouteInstaller = (app: FastifyInstance, ctx: AppContext) => void;
 export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = [], logger: boolean | object = true): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === true ? { level: ctx.config.logLevel, redact: ['req.headers.authorization'] } : logger,
+    logController: new OneLinePerRequest(),
     bodyLimit: ctx.config.bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -39,6 +42,7 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
   // No route takes text/plain: without this, fastify's default parser hands handlers a string body.
   app.removeContentTypeParser('text/plain');
+  installEmptyBodies(app);
   for (const t of BINARY_TYPES) {
     app.addContentTypeParser(t, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   }
