@@ -1,12 +1,11 @@
 // The fastify application: parsers, validation, auth, metrics, docs and the routes.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../context.ts';
 import { installAdmission } from './admission.ts';
 import { installAuth } from './auth.ts';
 import { BINARY_TYPES } from './binary-types.ts';
+import { installDocs } from './docs/index.ts';
 import { frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { installEmptyBodies } from './empty-body.ts';
 import { installMetrics } from './metrics.ts';
@@ -47,13 +46,7 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
     app.addContentTypeParser(t, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   }
   app.addSchema(ErrorBody);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'biocheck', version: '0.1.0', description: 'Frontline biometric checks against watchlists: face and fingerprints, hit/no-hit sharing, cases for examiners.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await installDocs(app);
   installErrorHandling(app);
   installAuth(app, ctx);
   installMetrics(app, ctx);
