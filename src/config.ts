@@ -1,7 +1,13 @@
-// Service configuration from the environment: one place, parsed and validated once at start.
+// Service configuration from the environment: one place, parsed and validated once at start. Every bad value is
+// reported (all at once, each naming its variable) and stops the service before it touches anything.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { loadQualityThresholds } from './face/frontend-config.ts';
+import { padMinScore } from './face/pipeline-config.ts';
 import type { AdmissionLimits } from './http/admission.ts';
+import { runtimeConfigFromEnv } from './runtime/config.ts';
+import { ADMIN_KEY_LENGTH } from './store/keys.ts';
 
 export interface Config {
   port: number;
@@ -26,44 +32,112 @@ export interface Config {
   probeRetentionDays: number;
 }
 
-function int(name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
-  return v;
+/** A setting the operator got wrong: every problem found, one per line; the service does not start. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration (environment):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
 }
 
-function bool(name: string, def: boolean): boolean {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new Error(`${name} must be true or false, got "${raw}"`);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const PAD_MODES = ['on', 'off'];
+
+/** Reads one setting; a bad value is recorded (all are reported together) and the default stands in. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  raw(name: string): string | undefined {
+    const v = this.env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  int(name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return def;
+    const v = Number(raw);
+    if (!/^\d+$/.test(raw) || v < min || v > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number in ${min}..${max}`);
+      return def;
+    }
+    return v;
+  }
+
+  bool(name: string, def: boolean): boolean {
+    const raw = this.raw(name);
+    if (raw === undefined) return def;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
+    return def;
+  }
+
+  oneOf(name: string, allowed: string[], def: string): string {
+    const raw = this.raw(name);
+    if (raw === undefined) return def;
+    if (allowed.includes(raw)) return raw;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
+    return def;
+  }
+
+  /** A setting parsed by the module that owns it: its error becomes a problem here. */
+  check(parse: () => unknown): void {
+    try { parse(); } catch (e) { this.problems.push(e instanceof Error ? e.message : String(e)); }
+  }
 }
 
-export function loadConfig(overrides: Partial<Config> = {}): Config {
+function adminKey(r: EnvReader, env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.BIOCHECK_ADMIN_KEY;
+  if (raw === undefined || raw === '') return undefined;
+  const { min, max } = ADMIN_KEY_LENGTH;
+  // A key that authenticate() could never accept must not start the service silently answering 401.
+  if (raw.length < min || raw.length > max || /\s/.test(raw)) {
+    r.problems.push(`BIOCHECK_ADMIN_KEY: expected ${min}..${max} characters without spaces, got ${raw.length} characters`);
+    return undefined;
+  }
+  return raw;
+}
+
+export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const r = new EnvReader(env);
+  const cores = Math.max(2, 2 * availableParallelism());
   const cfg: Config = {
-    port: int('PORT', 8080, 0, 65535),
-    host: process.env.HOST || '127.0.0.1',
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    dataDir: path.resolve(process.env.DATA_DIR || './data'),
-    adminKey: process.env.BIOCHECK_ADMIN_KEY || undefined,
-    logLevel: process.env.LOG_LEVEL || 'info',
-    bodyLimit: int('BIOCHECK_BODY_LIMIT', 16 * 1024 * 1024, 1024),
-    maxUploadBytes: int('BIOCHECK_MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024),
+    port: r.int('PORT', 8080, 0, 65535),
+    host: r.raw('HOST') ?? '127.0.0.1',
+    databaseUrl: r.raw('DATABASE_URL'),
+    dataDir: path.resolve(r.raw('DATA_DIR') ?? './data'),
+    adminKey: adminKey(r, env),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    bodyLimit: r.int('BIOCHECK_BODY_LIMIT', 16 * 1024 * 1024, 1024),
+    maxUploadBytes: r.int('BIOCHECK_MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024),
     rateLimit: {
-      perSecond: int('BIOCHECK_RATE_PER_SECOND', 200, 1),
-      burst: int('BIOCHECK_RATE_BURST', 400, 1),
+      perSecond: r.int('BIOCHECK_RATE_PER_SECOND', 200, 1),
+      burst: r.int('BIOCHECK_RATE_BURST', 400, 1),
     },
-    shutdownGraceMs: int('BIOCHECK_SHUTDOWN_GRACE_MS', 10_000, 0),
+    shutdownGraceMs: r.int('BIOCHECK_SHUTDOWN_GRACE_MS', 10_000, 0),
     admission: {
-      maxInFlight: int('BIOCHECK_MAX_IN_FLIGHT', Math.max(2, 2 * availableParallelism()), 1, 10_000),
-      maxQueue: int('BIOCHECK_MAX_QUEUE', 8 * Math.max(2, 2 * availableParallelism()), 0, 1_000_000),
-      maxWaitMs: int('BIOCHECK_MAX_QUEUE_WAIT_MS', 1_000, 1, 600_000),
+      maxInFlight: r.int('BIOCHECK_MAX_IN_FLIGHT', cores, 1, 10_000),
+      maxQueue: r.int('BIOCHECK_MAX_QUEUE', 8 * cores, 0, 1_000_000),
+      maxWaitMs: r.int('BIOCHECK_MAX_QUEUE_WAIT_MS', 1_000, 1, 600_000),
     },
-    retainNoHitProbes: bool('BIOCHECK_RETAIN_NO_HIT_PROBES', false),
-    probeRetentionDays: int('BIOCHECK_PROBE_RETENTION_DAYS', 90, 0, 36_500),
+    retainNoHitProbes: r.bool('BIOCHECK_RETAIN_NO_HIT_PROBES', false),
+    probeRetentionDays: r.int('BIOCHECK_PROBE_RETENTION_DAYS', 90, 0, 36_500),
   };
+  const databaseUrl = cfg.databaseUrl;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    r.problems.push('DATABASE_URL: expected postgres://user:password@host:port/database');
+  }
+  // Settings that the face, runtime and store modules read when they start: checked now, before anything runs.
+  r.int('BIOCHECK_DB_QUERY_TIMEOUT_MS', 10_000, 1, 3_600_000);
+  r.int('BIOCHECK_FACE_EXACT_MAX', 1_000_000, 0);
+  r.oneOf('BIOCHECK_PAD', PAD_MODES, 'off');
+  r.check(() => padMinScore(env));
+  r.check(() => loadQualityThresholds(env));
+  r.check(() => {
+    const rt = runtimeConfigFromEnv(env);
+    if (rt.modelsConfigPath && !existsSync(rt.modelsConfigPath)) throw new Error(`BIOCHECK_MODELS_CONFIG: no such file ${rt.modelsConfigPath}`);
+  });
+  if (r.problems.length) throw new ConfigError(r.problems);
   return { ...cfg, ...overrides };
 }

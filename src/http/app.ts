@@ -1,15 +1,16 @@
 // The fastify application: parsers, validation, auth, metrics, docs and the routes.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../context.ts';
 import { installAdmission } from './admission.ts';
 import { installAuth } from './auth.ts';
 import { BINARY_TYPES } from './binary-types.ts';
+import { installDocs } from './docs/index.ts';
 import { frameworkErrors, installErrorHandling } from './error-handler.ts';
+import { installEmptyBodies } from './empty-body.ts';
 import { installMetrics } from './metrics.ts';
 import { installRefusalAudit } from './refusal-audit.ts';
+import { OneLinePerRequest } from './request-log.ts';
 import { ErrorBody } from './schemas.ts';
 import { healthRoutes } from './routes/health.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -26,6 +27,7 @@ export type RouteInstaller = (app: FastifyInstance, ctx: AppContext) => void;
 export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = [], logger: boolean | object = true): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === true ? { level: ctx.config.logLevel, redact: ['req.headers.authorization'] } : logger,
+    logController: new OneLinePerRequest(),
     bodyLimit: ctx.config.bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -40,17 +42,12 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
   // No route takes text/plain: without this, fastify's default parser hands handlers a string body.
   app.removeContentTypeParser('text/plain');
+  installEmptyBodies(app);
   for (const t of BINARY_TYPES) {
     app.addContentTypeParser(t, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   }
   app.addSchema(ErrorBody);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'biocheck', version: '0.1.0', description: 'Frontline biometric checks against watchlists: face and fingerprints, hit/no-hit sharing, cases for examiners.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await installDocs(app);
   installErrorHandling(app);
   installMetrics(app, ctx);
   installRefusalAudit(app, ctx);

@@ -28,6 +28,25 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
   return sendError(reply, 'BAD_REQUEST', err.code === 'FST_ERR_BAD_URL' ? 'the URL is not validly encoded' : 'bad request');
 }
 
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/** The first problem ajv found, where it is, and for a choice (enum, union of constants) the allowed values. */
+function validationMessage(fe: FastifyError): string {
+  const issues: ValidationIssue[] = fe.validation ?? [];
+  const first = issues[0];
+  const where = `${fe.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+  if (!first) return `${where} is invalid`;
+  const params = first.params as Record<string, unknown>;
+  // A union of constants fails on every branch at the same place: each branch names one allowed value.
+  const allowed = first.keyword === 'enum' ? (params.allowedValues as unknown[])
+    : first.keyword === 'const' ? issues.filter((i) => i.keyword === 'const' && i.instancePath === first.instancePath)
+      .map((i) => (i.params as Record<string, unknown>).allowedValue) : undefined;
+  if (allowed?.length) return `${where} must be one of: ${allowed.map(String).join(', ')}`;
+  if (first.keyword === 'type' && first.instancePath === '' && fe.validationContext === 'body') return 'a JSON object body is required';
+  const extra = 'additionalProperty' in params ? ` '${String(params.additionalProperty)}'` : '';
+  return `${where} ${first.message ?? 'is invalid'}${extra}`;
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
@@ -35,12 +54,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(reply, err.code, err.message, err.details, err.retryAfter);
     }
     const fe = err as FastifyError;
-    if (fe.validation) {
-      const first = fe.validation[0];
-      const where = `${fe.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-      const extra = first?.params && 'additionalProperty' in first.params ? ` '${String(first.params.additionalProperty)}'` : '';
-      return sendError(reply, 'VALIDATION_FAILED', `${where} ${first?.message ?? 'is invalid'}${extra}`);
-    }
+    if (fe.validation) return sendError(reply, 'VALIDATION_FAILED', validationMessage(fe));
     if (fe.code && FASTIFY_CODES[fe.code]) {
       const code = FASTIFY_CODES[fe.code];
       const msg = code === 'MALFORMED_JSON' ? 'the body is not valid JSON'

@@ -46,7 +46,9 @@ export async function openIndex(opts: OpenIndexOptions): Promise<OpenedIndex> {
   } catch (e) {
     if (!(e instanceof SnapshotError)) throw e;
     reason = `${e.reason}: ${e.message}`;
-    log('face index snapshot unusable, rebuilding from the store', { reason });
+    // No snapshot is the normal first start, not a fault: say what happens without alarm.
+    if (e.reason === 'missing') log('first start (no face index snapshot yet): building the face index from the store');
+    else log('face index snapshot unusable, rebuilding from the store', { reason });
   }
   if (index) {
     const since = index.highWater;

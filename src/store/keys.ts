@@ -8,6 +8,8 @@ export const ROLES: readonly Role[] = ['admin', 'enroller', 'kiosk', 'examiner']
 
 export interface Principal { keyId: string; role: Role; agency: string; label: string | null }
 
+/** A key given from outside (BIOCHECK_ADMIN_KEY): any string of this many characters, no spaces. */
+export const ADMIN_KEY_LENGTH = { min: 24, max: 512 } as const;
 const KEY_RE = /^bck_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest();
 
@@ -49,7 +51,7 @@ export async function importAdminKey(db: Db, key: string, agency: string): Promi
 function splitKey(key: string): { prefix: string; secret: string } | null {
   const m = KEY_RE.exec(key);
   if (m) return { prefix: m[1], secret: m[2] };
-  if (key.length >= 24 && key.length <= 512) return { prefix: `env${createHash('sha256').update(key).digest('hex').slice(0, 9)}`, secret: key };
+  if (key.length >= ADMIN_KEY_LENGTH.min && key.length <= ADMIN_KEY_LENGTH.max) return { prefix: `env${createHash('sha256').update(key).digest('hex').slice(0, 9)}`, secret: key };
   return null;
 }
 

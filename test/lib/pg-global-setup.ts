@@ -16,7 +16,16 @@ export default async function setup(project: TestProject) {
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'biocheck-test-pg-'));
   chmodSync(dir, 0o755); // the postgres user (when tests run as root) must reach it
-  const pg = await startEmbeddedPostgres(dir, () => {});
+  let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
+  try {
+    pg = await startEmbeddedPostgres(dir, () => {});
+  } catch (e) {
+    // Without this line vitest exits 1 after its RUN line with no word of why.
+    console.error(`\n[biocheck tests] cannot start the test PostgreSQL: ${e instanceof Error ? e.message : String(e)}\n`
+      + '[biocheck tests] or run the tests against a PostgreSQL of yours: BIOCHECK_TEST_DATABASE_URL=postgres://user:pass@host/db npm test\n');
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   project.provide('pgUrl', pg.url);
   return async () => {
     await pg.stop();

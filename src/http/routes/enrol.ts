@@ -75,7 +75,7 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
 
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FingerBody> }>('/v1/subjects/:id/fingerprints', {
       config: { roles: ['admin', 'enroller'] },
-      schema: { tags: ['subjects'], summary: 'Enrol a minutiae template (raw ISO/ANSI record, JSON {template, position}, or an ANSI/NIST-ITL Type-9); one sample per finger view', security: bearer, params: IdParams, body: jsonOrBinary(FingerBody, BINARY_TYPES) },
+      schema: { tags: ['subjects'], summary: 'Enrol a minutiae template (raw ISO/ANSI record, JSON {template, position}, or an ANSI/NIST-ITL Type-9); one sample per finger view', security: bearer, params: IdParams, body: jsonOrBinary(FingerBody, ['application/octet-stream', ...Object.keys(parsers)]) },
     }, async (req, reply) => {
       const p = principal(req);
       if (!mods.finger) throw new AppError('MODEL_UNAVAILABLE', 'fingerprint enrolment is not available on this service');

@@ -1,0 +1,79 @@
+// Checks (1:N) and verifications (1:1).
+import { Type } from '@sinclair/typebox';
+import { Candidate, Decision, example, IsoTime, Nullable, Score, UuidString, type OperationDocs } from './common.ts';
+
+const candidate = {
+  subjectId: example.subjectId, handle: example.handle, watchlist: 'fr-wanted', agency: 'FR', score: 9.4312,
+  scores: { face: 6.1024, finger: 5.2871 }, level: 'hit', reference: 'FR-2026-004211', name: 'Jean Martin',
+};
+const withheld = { ...candidate, subjectId: null, reference: null, name: null, handle: 'h_V2l0aGhlbGRIaXQy' };
+
+const CHECK_ERRORS = ['WATCHLIST_NOT_FOUND', 'IMAGE_UNDECODABLE', 'IMAGE_UNSUPPORTED_FORMAT', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_MANY_PIXELS',
+  'FACE_NOT_FOUND', 'FACE_MULTIPLE', 'FACE_QUALITY_TOO_LOW', 'FACE_PRESENTATION_ATTACK', 'TEMPLATE_UNKNOWN_FORMAT', 'TEMPLATE_TRUNCATED',
+  'TEMPLATE_LENGTH_MISMATCH', 'TEMPLATE_INVALID_FIELD', 'TEMPLATE_NO_MINUTIAE', 'MODEL_UNAVAILABLE'] as const;
+
+export const checkDocs: OperationDocs = {
+  'POST /v1/checks': {
+    summary: 'Check a face and/or fingerprints against every watchlist the caller may search',
+    description: 'The frontline 1:N call. Takes a face image, fingerprint templates, or both (JSON, or an ANSI/NIST-ITL transaction '
+      + 'with Content-Type application/vnd.ansi-nist-itl), searches every watchlist the caller may search (or those named in '
+      + '`watchlists`), fuses face and finger scores on one calibrated scale and decides per watchlist threshold: `hit` and '
+      + '`review` open a case (`caseId`) for examiners of the calling agency; `no-hit` keeps no image or template. Candidates of '
+      + 'a hit/no-hit watchlist of another agency show only a handle until its owner discloses. A face that cannot be used next '
+      + 'to usable fingers becomes a `warnings` entry instead of an error. With Accept: application/vnd.ansi-nist-itl the answer '
+      + 'is a Type-1 + Type-2 response transaction. Kiosk, examiner or admin. Audited as `check.run`.',
+    requestExample: { face: example.faceBase64, fingerprints: [{ template: example.templateBase64, position: 2 }], limit: 10 },
+    responses: {
+      200: {
+        description: 'the decision and the candidates, strongest first',
+        schema: Type.Object({
+          checkId: UuidString, decision: Decision, candidates: Type.Array(Candidate, { description: 'strongest first, at most `limit` (default 10)' }),
+          caseId: Nullable(UuidString),
+          timingsMs: Type.Record(Type.String(), Type.Number(), { description: 'time per stage (decode, detect, embed, search, ...)' }),
+          warnings: Type.Optional(Type.Array(Type.Object({ modality: Type.String(), code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }))),
+        }),
+        example: { checkId: example.checkId, decision: 'hit', candidates: [candidate, withheld], caseId: example.caseId, timingsMs: { face: 41.2, finger: 3.8, total: 52.6 } },
+      },
+    },
+    errors: [...CHECK_ERRORS, 'ITL_MALFORMED', 'ITL_TRUNCATED', 'ITL_UNSUPPORTED'], kind: { body: true, admitted: true },
+  },
+  'GET /v1/checks/{id}': {
+    summary: 'A check and, once examined, its outcome',
+    description: 'What the kiosk polls after a `hit` or `review`: the decision, the case and its status (`pending` until an '
+      + 'examiner closes it, then `confirmed` or `rejected`) and the candidates with their outcomes, shown as the caller may see '
+      + 'them. Checks of other agencies answer 404. Kiosk, examiner or admin. Not audited.',
+    parameterExamples: { id: example.checkId },
+    responses: {
+      200: {
+        description: 'the check',
+        schema: Type.Object({
+          checkId: UuidString, decision: Decision, createdAt: IsoTime, caseId: Nullable(UuidString),
+          review: Nullable(Type.Object({ status: Type.String({ description: 'pending or closed' }), outcome: Nullable(Type.String({ description: 'confirmed or rejected once closed' })) })),
+          candidates: Type.Array(Candidate),
+        }),
+        example: { checkId: example.checkId, decision: 'hit', createdAt: example.time, caseId: example.caseId,
+          review: { status: 'closed', outcome: 'confirmed' }, candidates: [{ ...candidate, outcome: 'confirmed' }] },
+      },
+    },
+    errors: ['CHECK_NOT_FOUND'],
+  },
+  'POST /v1/verifications': {
+    summary: '1:1 verification: face vs face or fingerprint vs fingerprint',
+    description: 'Compares a face with a face (e.g. the live capture with the passport chip photo) or a fingerprint with a '
+      + 'fingerprint, and answers the score on the check scale with `match` at the threshold (FMR 1e-3, score 3). Nothing is '
+      + 'stored. Kiosk, examiner or admin. Audited as `verification.run` (modality and result only).',
+    requestExample: { face: example.faceBase64, against: { face: example.faceBase64 } },
+    responses: {
+      200: {
+        description: 'the comparison',
+        schema: Type.Object({
+          score: Score, match: Type.Boolean({ description: 'score >= threshold' }),
+          threshold: Type.Number({ description: 'the score at FMR 1e-3 (3)' }), modality: Type.Union([Type.Literal('face'), Type.Literal('finger')]),
+          raw: Type.Number({ description: "the matcher's own similarity, before calibration (not comparable across modalities)" }),
+        }),
+        example: { score: 7.8123, match: true, threshold: 3, modality: 'face', raw: 0.912345 },
+      },
+    },
+    errors: [...CHECK_ERRORS.filter((c) => c !== 'WATCHLIST_NOT_FOUND')], kind: { body: true, admitted: true },
+  },
+};
