@@ -1,6 +1,7 @@
 // Persistence of checks, their probes, and the cases that hits and reviews open.
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/db.ts';
+import { withAudit, type AuditEntry } from '../store/audit.ts';
 import type { Decision, Level } from '../fusion/decide.ts';
 import type { FusedCandidate } from '../fusion/fuse.ts';
 import type { CheckMode } from './views.ts';
@@ -15,15 +16,22 @@ export interface StoredCandidate extends FusedCandidate {
 /** Opaque, unguessable, and unrelated to the subject id. */
 export const newHandle = () => `h_${randomBytes(12).toString('base64url')}`;
 
-export async function insertCheck(q: Queryable, c: {
-  keyId: string; agency: string; decision: Decision; mode: CheckMode; modalities: string[]; watchlists: string[];
+export interface CheckRecord {
+  id: string; keyId: string; agency: string; decision: Decision; mode: CheckMode; modalities: string[]; watchlists: string[];
   timings: Record<string, number>; quality: Record<string, unknown>;
-}): Promise<string> {
-  const r = await q.query<{ id: string }>(
-    `INSERT INTO checks (key_id, agency, decision, mode, modalities, watchlists, timings, quality)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
-    [c.keyId, c.agency, c.decision, c.mode, c.modalities, c.watchlists, JSON.stringify(c.timings), JSON.stringify(c.quality)]);
-  return r.rows[0].id;
+}
+
+const INSERT_CHECK = `INSERT INTO checks (id, key_id, agency, decision, mode, modalities, watchlists, timings, quality)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`;
+const checkParams = (c: CheckRecord) => [c.id, c.keyId, c.agency, c.decision, c.mode, c.modalities, c.watchlists, JSON.stringify(c.timings), JSON.stringify(c.quality)];
+
+export async function insertCheck(q: Queryable, c: CheckRecord): Promise<void> {
+  await q.query(INSERT_CHECK, checkParams(c));
+}
+
+/** A check that keeps nothing but its record (a no-hit without its probe): one statement with its audit entry. */
+export async function recordBareCheck(q: Queryable, c: CheckRecord, e: AuditEntry): Promise<void> {
+  await withAudit(q, INSERT_CHECK, checkParams(c), e);
 }
 
 export async function insertProbes(q: Queryable, checkId: string, probes: { modality: 'face' | 'finger'; position?: number; format: string; data: Uint8Array }[]): Promise<void> {
@@ -33,14 +41,12 @@ export async function insertProbes(q: Queryable, checkId: string, probes: { moda
   }
 }
 
-export async function insertCase(q: Queryable, checkId: string, agency: string, candidates: StoredCandidate[]): Promise<string> {
-  const r = await q.query<{ id: string }>('INSERT INTO cases (check_id, agency) VALUES ($1,$2) RETURNING id', [checkId, agency]);
-  const caseId = r.rows[0].id;
+export async function insertCase(q: Queryable, caseId: string, checkId: string, agency: string, candidates: StoredCandidate[]): Promise<void> {
+  await q.query('INSERT INTO cases (id, check_id, agency) VALUES ($1,$2,$3)', [caseId, checkId, agency]);
   for (const [rank, c] of candidates.entries()) {
     await q.query(
       `INSERT INTO case_candidates (case_id, handle, rank, subject_id, watchlist, owner_agency, score, scores, matched, level)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
       [caseId, c.handle, rank + 1, c.subjectId, c.watchlist, c.ownerAgency, c.score, JSON.stringify(c.scores), JSON.stringify(c.matched), c.level]);
   }
-  return caseId;
 }

@@ -2,10 +2,11 @@
 // one fused ranking per subject, a decision from the watchlists' thresholds, and a case for hits/reviews.
 import type { AppContext } from '../context.ts';
 import { AppError, isAppError } from '../errors.ts';
-import { appendAudit } from '../store/audit.ts';
+import { randomUUID } from 'node:crypto';
+import { appendAudit, type AuditEntry } from '../store/audit.ts';
 import type { Principal } from '../store/keys.ts';
 import { listWatchlists, maySearch, type Watchlist } from '../store/watchlists.ts';
-import { insertCase, insertCheck, insertProbes, newHandle, type StoredCandidate } from '../cases/store.ts';
+import { insertCase, insertCheck, insertProbes, newHandle, recordBareCheck, type CheckRecord, type StoredCandidate } from '../cases/store.ts';
 import { listable, mayInvestigate, type CheckMode } from '../cases/views.ts';
 import { decisionOf, levelOf, type Decision } from './decide.ts';
 import { thresholdSize, watchlistSizes } from './gallery-size.ts';
@@ -168,24 +169,32 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
 
   const tp = performance.now();
   const modalities = [...(input.face && !warnings.some((w) => w.modality === 'face') ? ['face'] : []), ...(input.fingers.length ? ['finger'] : [])];
-  const { checkId, caseId, probeKept } = await ctx.db.tx(async (c) => {
-    const checkId = await insertCheck(c, {
-      keyId: p.keyId, agency: p.agency, decision, mode, modalities, watchlists: watchlists.map((w) => w.id), timings, quality: faceQuality ?? {},
+  const checkId = randomUUID();
+  const probeKept = decision !== 'no-hit' || ctx.config.retainNoHitProbes;
+  const record: CheckRecord = {
+    id: checkId, keyId: p.keyId, agency: p.agency, decision, mode, modalities, watchlists: watchlists.map((w) => w.id), timings, quality: faceQuality ?? {},
+  };
+  const caseId = decision === 'no-hit' ? null : randomUUID();
+  const entry: AuditEntry = {
+    keyId: p.keyId, role: p.role, agency: p.agency, requestId, action: mode === 'investigative' ? 'check.investigative' : 'check.run', target: checkId,
+    details: { decision, caseId, modalities, watchlists: watchlists.map((w) => w.id), candidates: candidates.length },
+  };
+  if (!probeKept && !caseId) {
+    // Most checks: nothing to keep but the record, written with its audit entry in one statement.
+    await recordBareCheck(ctx.db, record, entry);
+  } else {
+    await ctx.db.tx(async (c) => {
+      await insertCheck(c, record);
+      if (probeKept) {
+        await insertProbes(c, checkId, [
+          ...(input.face ? [{ modality: 'face' as const, format: input.face.format, data: input.face.image }] : []),
+          ...probeSources(input.fingers),
+        ]);
+      }
+      if (caseId) await insertCase(c, caseId, checkId, p.agency, forCase);
+      await appendAudit(c, entry);
     });
-    const probeKept = decision !== 'no-hit' || ctx.config.retainNoHitProbes;
-    if (probeKept) {
-      await insertProbes(c, checkId, [
-        ...(input.face ? [{ modality: 'face' as const, format: input.face.format, data: input.face.image }] : []),
-        ...probeSources(input.fingers),
-      ]);
-    }
-    const caseId = decision === 'no-hit' ? null : await insertCase(c, checkId, p.agency, forCase);
-    await appendAudit(c, {
-      keyId: p.keyId, role: p.role, agency: p.agency, requestId, action: mode === 'investigative' ? 'check.investigative' : 'check.run', target: checkId,
-      details: { decision, caseId, modalities, watchlists: watchlists.map((w) => w.id), candidates: candidates.length },
-    });
-    return { checkId, caseId, probeKept };
-  });
+  }
   lap('persist', tp);
   lap('total', t0);
   return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings };

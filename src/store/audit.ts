@@ -33,17 +33,37 @@ export function auditContent(e: AuditEntry, at: string): AuditContent {
   };
 }
 
-/** Appends one entry inside the caller's transaction: one statement, no lock. */
-export async function appendAudit(q: Queryable, e: AuditEntry): Promise<void> {
+/** The statement that appends an entry, its parameters numbered from `first`. */
+function appendStatement(e: AuditEntry, first: number): { sql: string; params: unknown[] } {
   // Millisecond precision, fixed at write time, so the hash can be recomputed from the stored row.
   const c = auditContent(e, new Date().toISOString());
-  await q.query(
-    `WITH e AS (
+  const $ = (i: number) => `$${first + i}`;
+  return {
+    sql: `audit_entry AS (
        INSERT INTO audit_log (at, key_id, role, agency, action, target, request_id, details, leaf_hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id)
-     INSERT INTO audit_pending (entry_id) SELECT id FROM e`,
-    [c.at, c.keyId, c.role, c.agency, c.action, c.target, c.requestId, JSON.stringify(c.details), leafHash(c)]);
+       VALUES (${[0, 1, 2, 3, 4, 5, 6, 7, 8].map($).join(',')}) RETURNING id),
+     audit_mark AS (INSERT INTO audit_pending (entry_id) SELECT id FROM audit_entry)`,
+    params: [c.at, c.keyId, c.role, c.agency, c.action, c.target, c.requestId, JSON.stringify(c.details), leafHash(c)],
+  };
+}
+
+/** Appends one entry inside the caller's transaction: one statement, no lock. */
+export async function appendAudit(q: Queryable, e: AuditEntry): Promise<void> {
+  const a = appendStatement(e, 1);
+  await q.query(`WITH ${a.sql} SELECT 1`, a.params);
   for (const fn of appended) fn();
+}
+
+/**
+ * Makes a change and appends its entry in ONE statement, atomic without a transaction: `change` is a single
+ * data-modifying statement (its parameters $1..$n), and its RETURNING rows are the answer. For the hot path
+ * (a no-hit check), where BEGIN and COMMIT would double the round trips.
+ */
+export async function withAudit<T extends Record<string, unknown>>(q: Queryable, change: string, params: unknown[], e: AuditEntry): Promise<T[]> {
+  const a = appendStatement(e, params.length + 1);
+  const r = await q.query<T>(`WITH change AS (${change}), ${a.sql} SELECT * FROM change`, [...params, ...a.params]);
+  for (const fn of appended) fn();
+  return r.rows;
 }
 
 /** Appends in a transaction of its own (audit when nothing else is written). */
