@@ -11,7 +11,7 @@ import { listable, mayInvestigate, type CheckMode } from '../cases/views.ts';
 import { decisionOf, levelOf, type Decision } from './decide.ts';
 import { thresholdSize, watchlistSizes } from './gallery-size.ts';
 import { fuseSubject, type SubjectEvidence } from './fuse.ts';
-import type { FingerProbeInput, Modalities, PreparedFinger, SampleMatch } from './modalities.ts';
+import { prepareFingerInput, type FingerProbeInput, type Modalities, type PreparedFinger, type SampleMatch } from './modalities.ts';
 
 /** How many samples each 1:N search returns before grouping by subject: several per subject, many subjects. */
 const SEARCH_DEPTH_FACTOR = 5;
@@ -39,6 +39,8 @@ export interface CheckOutcome {
   timingsMs: Record<string, number>;
   /** A modality that could not be used while others were (e.g. a face below quality next to good fingers). */
   warnings: { modality: 'face' | 'finger'; code: string; message: string; details?: Record<string, unknown> }[];
+  /** Image quality of each probe finger that came as an image, in probe order (null for templates). */
+  fingerQuality: (Record<string, unknown> | null)[];
 }
 
 /** The watchlists this caller searches: the ones asked for (each must be searchable), or all it may search. */
@@ -116,10 +118,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   const fingerSearch = (async (): Promise<SampleMatch[][]> => {
     if (!input.fingers.length || !mods.finger) return [];
     const t = performance.now();
-    for (const f of input.fingers) {
-      if (f.minutiae) probeFingers.push(mods.finger.fromMinutiae(f.minutiae, f.format, f.position));
-      else if (f.record) probeFingers.push(...mods.finger.prepare(f.record, f.position));
-    }
+    for (const f of input.fingers) probeFingers.push(...await prepareFingerInput(mods.finger, f));
     if (probeFingers.length > MAX_PROBE_FINGERS) throw new AppError('VALIDATION_FAILED', `at most ${MAX_PROBE_FINGERS} fingers per check`);
     lap('finger.extract', t);
     if (!nums.length) return probeFingers.map(() => []);
@@ -197,5 +196,6 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   }
   lap('persist', tp);
   lap('total', t0);
-  return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings };
+  const fingerQuality = probeFingers.some((f) => f.quality) ? probeFingers.map((f) => f.quality ?? null) : [];
+  return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings, fingerQuality };
 }

@@ -33,6 +33,8 @@ export interface PreparedFinger {
   template: Uint8Array;
   minutiae: number;
   format: string;
+  /** Image quality, when the finger came as an image (our extractor). */
+  quality?: Record<string, unknown>;
 }
 
 export interface FingerModality {
@@ -41,6 +43,8 @@ export interface FingerModality {
   prepare(record: Uint8Array, positionOverride?: number): PreparedFinger[];
   /** The same from minutiae already decoded elsewhere (an ANSI/NIST-ITL Type-9 record). */
   fromMinutiae(finger: FingerMinutiae, format: string, positionOverride?: number): PreparedFinger;
+  /** A fingerprint image (WSQ, JPEG 2000, PNG, TIFF, JPEG): decoded, resampled to 500 ppi, minutiae extracted. */
+  fromImage(image: Uint8Array, opts: { ppi?: number; position?: number }): Promise<PreparedFinger>;
   search(probe: PreparedFinger, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
   compare(a: Uint8Array, b: Uint8Array): { raw: number; score: number };
   add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): void;
@@ -48,7 +52,20 @@ export interface FingerModality {
   readonly verifyThreshold: number;
 }
 
-/** A finger as a request carries it: a standard record, or minutiae decoded from a transaction. */
-export interface FingerProbeInput { record?: Uint8Array; minutiae?: FingerMinutiae; position?: number; format: string; source: Uint8Array }
+/** A finger as a request carries it: a standard record, minutiae decoded from a transaction, or an image. */
+export interface FingerProbeInput {
+  record?: Uint8Array; minutiae?: FingerMinutiae; image?: Uint8Array;
+  /** Scan resolution of `image`, when the request says. */
+  ppi?: number;
+  position?: number; format: string; source: Uint8Array;
+}
+
+/** One prepared finger per view of a probe input (an image is one view). */
+export async function prepareFingerInput(finger: FingerModality, f: FingerProbeInput): Promise<PreparedFinger[]> {
+  if (f.minutiae) return [finger.fromMinutiae(f.minutiae, f.format, f.position)];
+  if (f.image) return [await finger.fromImage(f.image, { ppi: f.ppi, position: f.position })];
+  if (f.record) return finger.prepare(f.record, f.position);
+  return [];
+}
 
 export interface Modalities { face?: FaceModality; finger?: FingerModality }

@@ -1,5 +1,5 @@
 // Binary request bodies: images, minutiae templates, ANSI/NIST-ITL transactions.
 export const BINARY_TYPES = [
-  'image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/jp2', 'image/jpx', 'image/j2k',
+  'image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/jp2', 'image/jpx', 'image/j2k', 'image/x-wsq', 'image/wsq',
   'application/octet-stream', 'application/vnd.ansi-nist-itl',
 ] as const;

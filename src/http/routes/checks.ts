@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { MAX_LIMIT, MAX_PROBE_FINGERS, runCheck, type CheckInput, type CheckOutcome } from '../../fusion/check.ts';
-import type { Modalities } from '../../fusion/modalities.ts';
+import type { FingerProbeInput, Modalities } from '../../fusion/modalities.ts';
 import { probeKept } from '../../cases/probes.ts';
 import { candidateViews, searchTimingsVisible, type CandidateRow, type CheckMode } from '../../cases/views.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
@@ -15,9 +15,29 @@ import { IdParams, StrictObject, WatchlistId, bearer, commonErrors, jsonOrBinary
 import { CandidateSchema, candidateExample } from '../view-schemas.ts';
 
 const Position = Type.Integer({ minimum: 0, maximum: 10 });
+/** A probe finger: a minutiae template, or an image our extractor reads (exactly one of the two). */
+export const FingerProbe = StrictObject({
+  template: Type.Optional(Type.String({ minLength: 4, description: 'base64 ISO/IEC 19794-2 or ANSI INCITS 378 record' })),
+  image: Type.Optional(Type.String({ minLength: 4, description: 'base64 fingerprint image: WSQ, JPEG 2000, PNG, TIFF or JPEG' })),
+  ppi: Type.Optional(Type.Integer({ minimum: 250, maximum: 2000, description: 'scan resolution of the image (default: the WSQ comment, else 500)' })),
+  position: Type.Optional(Position),
+});
+
+/** One probe finger from its JSON form: exactly one of template and image. */
+export function fingerProbeInput(f: Static<typeof FingerProbe>, field: string, max: number): FingerProbeInput {
+  if ((f.template === undefined) === (f.image === undefined)) {
+    throw new AppError('VALIDATION_FAILED', `${field} needs exactly one of template and image`, { field });
+  }
+  if (f.image !== undefined) {
+    const image = decodeBase64(`${field}.image`, f.image, max);
+    return { image, ppi: f.ppi, position: f.position, format: 'image', source: image };
+  }
+  const record = decodeBase64(`${field}.template`, f.template!, max);
+  return { record, position: f.position, format: 'template', source: record };
+}
 export const CheckBody = StrictObject({
   face: Type.Optional(Type.String({ minLength: 4, description: 'base64 image (JPEG, PNG, WebP, JPEG 2000)' })),
-  fingerprints: Type.Optional(Type.Array(StrictObject({ template: Type.String({ minLength: 4 }), position: Type.Optional(Position) }), { maxItems: MAX_PROBE_FINGERS })),
+  fingerprints: Type.Optional(Type.Array(FingerProbe, { maxItems: MAX_PROBE_FINGERS })),
   watchlists: Type.Optional(Type.Array(WatchlistId, { minItems: 1, maxItems: 200 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: 'most candidates returned (default 10)' })),
   mode: Type.Optional(Type.Union([Type.Literal('standard'), Type.Literal('investigative')], {
@@ -60,10 +80,7 @@ export function jsonCheckInput(ctx: AppContext, b: Static<typeof CheckBody>): Ch
   const max = ctx.config.maxUploadBytes;
   return {
     face: b.face ? { image: decodeBase64('face', b.face, max), format: 'image' } : undefined,
-    fingers: (b.fingerprints ?? []).map((f, i) => {
-      const record = decodeBase64(`fingerprints[${i}].template`, f.template, max);
-      return { record, position: f.position, format: 'template', source: record };
-    }),
+    fingers: (b.fingerprints ?? []).map((f, i) => fingerProbeInput(f, `fingerprints[${i}]`, max)),
     watchlists: b.watchlists,
     limit: b.limit ?? 10,
     mode: b.mode,
@@ -107,6 +124,7 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
         timingsMs: searchTimingsVisible(p, outcome.watchlists.values()) ? outcome.timingsMs
           : Object.fromEntries(Object.entries(outcome.timingsMs).filter(([k]) => !k.endsWith('.search'))),
         ...(outcome.warnings.length ? { warnings: outcome.warnings } : {}),
+        ...(outcome.fingerQuality.length ? { fingerprintQuality: outcome.fingerQuality } : {}),
       };
       for (const respond of extra.responders ?? []) {
         const r = respond(outcome, json, req);

@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
-import type { FaceExtraction, FingerProbeInput, Modalities, PreparedFinger } from '../../fusion/modalities.ts';
+import { prepareFingerInput, type FaceExtraction, type FingerProbeInput, type Modalities, type PreparedFinger } from '../../fusion/modalities.ts';
 import { appendAudit } from '../../store/audit.ts';
 import { insertSample } from '../../store/samples.ts';
 import { lockSubject } from '../../store/subjects.ts';
@@ -13,17 +13,22 @@ import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
 import { IdParams, StrictObject, bearer, jsonOrBinary } from '../schemas.ts';
 import { subjectFor } from './subjects.ts';
+import { fingerProbeInput, FingerProbe } from './checks.ts';
 
 const FaceBody = StrictObject({ image: Type.String({ minLength: 4, description: 'base64 image' }) });
-const FingerBody = StrictObject({
-  template: Type.String({ minLength: 4, description: 'base64 ISO/IEC 19794-2 or ANSI INCITS 378 record' }),
-  position: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+const FingerBody = FingerProbe;
+/** For a raw image body: what the JSON form carries beside the image. */
+const FingerQuery = StrictObject({
+  ppi: Type.Optional(Type.String({ pattern: '^[0-9]{3,4}$', description: 'scan resolution of a raw image body, 250..2000', examples: ['500'] })),
+  position: Type.Optional(Type.String({ pattern: '^([0-9]|10)$', description: 'finger position 0..10 of a raw image or template body', examples: ['2'] })),
 });
 
 /** Enrolment inputs decoded from a non-JSON body (ANSI/NIST-ITL), registered by the layer that owns the format. */
 export type EnrolBodyParser = (body: Buffer, request: FastifyRequest) => { faces: { image: Uint8Array; format: string }[]; fingers: FingerProbeInput[] };
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/jp2', 'image/jpx', 'image/j2k']);
+/** Raw fingerprint image bodies our extractor reads (the format is still told from the bytes). */
+const FINGER_IMAGE_TYPES = new Set(['image/x-wsq', 'image/wsq', 'image/jp2', 'image/jpx', 'image/j2k', 'image/png', 'image/tiff', 'image/jpeg']);
 const contentType = (req: FastifyRequest) => String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 
 export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyParser> = {}) {
@@ -73,9 +78,9 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
         : { sampleId: String(ids[0].id), sampleIds: ids.map((x) => String(x.id)), quality: extracted[0].quality });
     });
 
-    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FingerBody> }>('/v1/subjects/:id/fingerprints', {
+    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FingerBody>; Querystring: Static<typeof FingerQuery> }>('/v1/subjects/:id/fingerprints', {
       config: { roles: ['admin', 'enroller'] },
-      schema: { tags: ['subjects'], summary: 'Enrol a minutiae template (raw ISO/ANSI record, JSON {template, position}, or an ANSI/NIST-ITL Type-9); one sample per finger view', security: bearer, params: IdParams, body: jsonOrBinary(FingerBody, ['application/octet-stream', ...Object.keys(parsers)]) },
+      schema: { tags: ['subjects'], summary: 'Enrol a fingerprint: a minutiae template (raw ISO/ANSI record, JSON {template, position}), an image (raw WSQ/JPEG 2000/PNG/TIFF/JPEG body or JSON {image, position, ppi}: minutiae extracted here), or an ANSI/NIST-ITL Type-9; one sample per finger view', security: bearer, params: IdParams, querystring: FingerQuery, body: jsonOrBinary(FingerBody, BINARY_TYPES) },
     }, async (req, reply) => {
       const p = principal(req);
       if (!mods.finger) throw new AppError('MODEL_UNAVAILABLE', 'fingerprint enrolment is not available on this service');
@@ -86,19 +91,18 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
         const body = req.body;
         const type = contentType(req);
         if (body.length > max) throw new AppError('PAYLOAD_TOO_LARGE', `the template is larger than ${max} bytes`);
-        if (type === 'application/octet-stream') { const record = new Uint8Array(body); records = [{ record, format: 'template', source: record }]; }
+        const ppi = req.query.ppi === undefined ? undefined : Number(req.query.ppi);
+        const position = req.query.position === undefined ? undefined : Number(req.query.position);
+        if (type === 'application/octet-stream') { const record = new Uint8Array(body); records = [{ record, position, format: 'template', source: record }]; }
+        else if (FINGER_IMAGE_TYPES.has(type)) { const image = new Uint8Array(body); records = [{ image, ppi, position, format: type, source: image }]; }
         else if (parsers[type]) records = parsers[type](body, req).fingers;
-        else throw new AppError('UNSUPPORTED_MEDIA_TYPE', `templates are sent as application/octet-stream, JSON, or ${Object.keys(parsers).join(', ')}`);
+        else throw new AppError('UNSUPPORTED_MEDIA_TYPE', `fingerprints are sent as application/octet-stream (a template), ${[...FINGER_IMAGE_TYPES].join(', ')}, JSON, or ${Object.keys(parsers).join(', ')}`);
         if (!records.length) throw new AppError('VALIDATION_FAILED', 'the transaction holds no minutiae record');
       } else {
-        const record = decodeBase64('template', req.body.template, max);
-        records = [{ record, position: req.body.position, format: 'template', source: record }];
+        records = [fingerProbeInput(req.body, 'body', max)];
       }
       const prepared: { f: PreparedFinger; source: Uint8Array }[] = [];
-      for (const r of records) {
-        if (r.minutiae) prepared.push({ f: finger.fromMinutiae(r.minutiae, r.format, r.position), source: r.source });
-        else if (r.record) for (const f of finger.prepare(r.record, r.position)) prepared.push({ f, source: r.source });
-      }
+      for (const r of records) for (const f of await prepareFingerInput(finger, r)) prepared.push({ f, source: r.source });
       if (!prepared.length) throw new AppError('TEMPLATE_NO_MINUTIAE', 'the record holds no finger view');
       const ids = await ctx.db.tx(async (c) => {
         if (!(await lockSubject(c, subject.id))) throw new AppError('SUBJECT_NOT_FOUND', 'no such subject');
@@ -106,7 +110,7 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
         for (const { f, source } of prepared) {
           const s = await insertSample(c, {
             subjectId: subject.id, watchlist: watchlist.id, modality: 'finger', position: f.position, template: f.template,
-            extractor: finger.extractor, quality: { minutiae: f.minutiae }, sourceFormat: f.format, source, createdBy: p.keyId,
+            extractor: finger.extractor, quality: { minutiae: f.minutiae, ...f.quality }, sourceFormat: f.format, source, createdBy: p.keyId,
           });
           out.push(s.id);
         }
@@ -114,7 +118,8 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
         return out;
       });
       finger.add(prepared.map(({ f }, i) => ({ sampleId: ids[i], finger: f, watchlistNum: watchlist.num })));
-      return reply.status(201).send({ sampleIds: ids.map(String), minutiae: prepared.map(({ f }) => f.minutiae), positions: prepared.map(({ f }) => f.position) });
+      const quality = prepared.some(({ f }) => f.quality) ? { quality: prepared.map(({ f }) => f.quality ?? null) } : {};
+      return reply.status(201).send({ sampleIds: ids.map(String), minutiae: prepared.map(({ f }) => f.minutiae), positions: prepared.map(({ f }) => f.position), ...quality });
     });
   };
 }

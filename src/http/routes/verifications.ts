@@ -3,13 +3,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
-import type { Modalities } from '../../fusion/modalities.ts';
+import { prepareFingerInput, type Modalities } from '../../fusion/modalities.ts';
 import { appendAudit } from '../../store/audit.ts';
 import { actor, principal } from '../auth.ts';
 import { decodeBase64 } from '../base64.ts';
 import { StrictObject, bearer, commonErrors } from '../schemas.ts';
+import { fingerProbeInput, FingerProbe } from './checks.ts';
 
-const Finger = StrictObject({ template: Type.String({ minLength: 4 }), position: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })) });
+const Finger = FingerProbe;
 const Side = StrictObject({ face: Type.Optional(Type.String({ minLength: 4 })), fingerprint: Type.Optional(Finger) });
 const Body = StrictObject({
   face: Type.Optional(Type.String({ minLength: 4 })),
@@ -21,7 +22,7 @@ export function verificationRoutes(mods: Modalities) {
   return (app: FastifyInstance, ctx: AppContext): void => {
     app.post<{ Body: Static<typeof Body> }>('/v1/verifications', {
       config: { roles: ['kiosk', 'examiner', 'admin'] },
-      schema: { tags: ['checks'], summary: '1:1 verification: face vs face or fingerprint vs fingerprint', security: bearer, body: Body, response: { ...commonErrors, 422: Type.Ref('Error') } },
+      schema: { tags: ['checks'], summary: '1:1 verification: face vs face, or fingerprint vs fingerprint (each side a template or an image)', security: bearer, body: Body, response: { ...commonErrors, 422: Type.Ref('Error') } },
     }, async (req) => {
       const p = principal(req);
       const b = req.body;
@@ -37,8 +38,10 @@ export function verificationRoutes(mods: Modalities) {
         if (b.against.fingerprint === undefined) throw new AppError('VALIDATION_FAILED', 'a fingerprint is verified against a fingerprint: send against.fingerprint');
         if (!mods.finger) throw new AppError('MODEL_UNAVAILABLE', 'fingerprint matching is not available on this service');
         const finger = mods.finger;
-        const a = finger.prepare(decodeBase64('fingerprint.template', b.fingerprint.template, max), b.fingerprint.position);
-        const c = finger.prepare(decodeBase64('against.fingerprint.template', b.against.fingerprint.template, max), b.against.fingerprint.position);
+        const [a, c] = await Promise.all([
+          prepareFingerInput(finger, fingerProbeInput(b.fingerprint, 'fingerprint', max)),
+          prepareFingerInput(finger, fingerProbeInput(b.against.fingerprint, 'against.fingerprint', max)),
+        ]);
         // Several views on either side: the best pair decides.
         let best = { raw: -Infinity, score: 0 };
         for (const x of a) for (const y of c) { const s = finger.compare(x.template, y.template); if (s.raw > best.raw) best = s; }

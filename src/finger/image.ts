@@ -1,0 +1,43 @@
+// A fingerprint image in, a 500 ppi grey image out: WSQ through our decoder (src/ingest/wsq), JPEG 2000,
+// PNG, TIFF and JPEG through the service's image decoder, then resampled to the 500 ppi the extractor and
+// the matcher work at. Every failure is a 4xx AppError.
+import sharp from 'sharp';
+import { AppError } from '../errors.ts';
+import { decodeImage } from '../face/decode.ts';
+import { decodeWsq, isWsq } from '../ingest/wsq/index.ts';
+import type { GreyImage } from './extract.ts';
+
+/** The resolution the extractor and the matcher work at. */
+export const WORKING_PPI = 500;
+/** Scan resolutions accepted (ISO/IEC 19794-4 allows 250 to 1000 ppi; 1000 ppi latents and slaps exist). */
+export const MIN_PPI = 250;
+export const MAX_PPI = 2000;
+/** Resolutions this close to 500 ppi are used as they are (DB3 of FVC2004 is 512 ppi: resampled). */
+const PPI_TOLERANCE = 0.01;
+
+export interface FingerImage { image: GreyImage; ppi: number; format: string }
+
+/** Decodes any accepted finger image to grey at its native resolution. */
+export async function decodeFingerImage(bytes: Uint8Array, declaredPpi?: number): Promise<FingerImage> {
+  if (declaredPpi !== undefined && (!Number.isFinite(declaredPpi) || declaredPpi < MIN_PPI || declaredPpi > MAX_PPI)) {
+    throw new AppError('VALIDATION_FAILED', `ppi ${declaredPpi} is outside ${MIN_PPI}..${MAX_PPI}`, { field: 'ppi' });
+  }
+  if (isWsq(bytes)) {
+    const w = decodeWsq(bytes);
+    return { image: { width: w.width, height: w.height, pixels: w.pixels }, ppi: declaredPpi ?? w.ppi ?? WORKING_PPI, format: 'wsq' };
+  }
+  const rgb = await decodeImage(bytes);
+  const grey = new Uint8Array(rgb.width * rgb.height);
+  for (let i = 0, j = 0; i < grey.length; i++, j += 3) grey[i] = (rgb.data[j] * 77 + rgb.data[j + 1] * 150 + rgb.data[j + 2] * 29) >> 8;
+  return { image: { width: rgb.width, height: rgb.height, pixels: grey }, ppi: declaredPpi ?? WORKING_PPI, format: rgb.format };
+}
+
+/** Resamples a grey image from `ppi` to 500 ppi (Lanczos), or returns it as it is when already there. */
+export async function toWorkingResolution(img: GreyImage, ppi: number): Promise<GreyImage> {
+  if (Math.abs(ppi / WORKING_PPI - 1) <= PPI_TOLERANCE) return img;
+  const width = Math.max(1, Math.round((img.width * WORKING_PPI) / ppi)), height = Math.max(1, Math.round((img.height * WORKING_PPI) / ppi));
+  const { data, info } = await sharp(img.pixels, { raw: { width: img.width, height: img.height, channels: 1 } })
+    .resize(width, height, { kernel: 'lanczos3', fit: 'fill' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1) throw new AppError('IMAGE_UNDECODABLE', `resampling gave ${info.channels} bands`);
+  return { width: info.width, height: info.height, pixels: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+}

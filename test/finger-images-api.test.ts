@@ -1,0 +1,93 @@
+// Fingerprint images through HTTP: enrolment as raw WSQ / PNG bodies and as JSON {image, ppi}, a check
+// and a verification with images, the quality report, resolution handling, and 4xx answers for bad
+// images. The images are synthetic fingers (test/lib/finger-images.ts); our extractor reads them.
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultModules } from '../src/modules.ts';
+import { fingerImage, type ImpressionOptions } from './lib/finger-images.ts';
+import { encodeWsq } from './lib/wsq-encode.ts';
+import { ADMIN_KEY, startService, type TestService } from './lib/service.ts';
+
+const W = 320, H = 400;
+let s: TestService;
+const k: Record<string, string> = {};
+const subjects: string[] = [];
+const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+const png = (px: Uint8Array, w = W, h = H) => sharp(px, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+const wsq = (seed: number, o: ImpressionOptions = {}) => encodeWsq(fingerImage(seed, o), W, H, { binWidth: 1.5, comment: 'NIST_COM 1\nPPI 500\n' });
+const MOVED: ImpressionOptions = { dx: 9, dy: -7, rotDeg: 7, seed: 42 };
+
+beforeAll(async () => {
+  s = await startService({ modules: await defaultModules() });
+  for (const [name, role] of [['enroller', 'enroller'], ['kiosk', 'kiosk']]) {
+    k[name] = (await s.call('POST', '/v1/keys', { key: ADMIN_KEY, body: { role, agency: 'FR' } })).body.key;
+  }
+  await s.call('POST', '/v1/watchlists', { key: ADMIN_KEY, body: { id: 'img-list', name: 'images', agency: 'FR', disclosure: 'full' } });
+  for (let i = 0; i < 4; i++) {
+    const c = await s.call('POST', '/v1/subjects', { key: k.enroller, body: { watchlist: 'img-list', reference: `IMG-${i}`, name: `Image ${i}` } });
+    subjects.push(c.body.id);
+  }
+}, 120_000);
+afterAll(async () => { await s?.close(); });
+
+describe('fingerprint image enrolment', () => {
+  it('raw WSQ body: minutiae extracted, quality reported', async () => {
+    const r = await s.call('POST', `/v1/subjects/${subjects[0]}/fingerprints?position=2`, {
+      key: k.enroller, raw: Buffer.from(wsq(101)), headers: { 'content-type': 'image/x-wsq' },
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.positions).toEqual([2]);
+    expect(r.body.minutiae[0]).toBeGreaterThanOrEqual(12);
+    expect(r.body.quality[0].score).toBeGreaterThan(40);
+    expect(r.body.quality[0]).toMatchObject({ ppi: 500, extractor: expect.stringMatching(/^biocheck-extract/) });
+  });
+
+  it('raw PNG body and JSON {image, position}', async () => {
+    const r1 = await s.call('POST', `/v1/subjects/${subjects[1]}/fingerprints`, { key: k.enroller, raw: await png(fingerImage(102)), headers: { 'content-type': 'image/png' } });
+    expect(r1.status, r1.text).toBe(201);
+    const r2 = await s.call('POST', `/v1/subjects/${subjects[2]}/fingerprints`, { key: k.enroller, body: { image: b64(wsq(103)), position: 2 } });
+    expect(r2.status, r2.text).toBe(201);
+  });
+
+  it('a 1000 ppi image is resampled to 500 ppi before extraction', async () => {
+    const big = await sharp(fingerImage(104), { raw: { width: W, height: H, channels: 1 } }).resize(W * 2, H * 2).png().toBuffer();
+    const r = await s.call('POST', `/v1/subjects/${subjects[3]}/fingerprints`, { key: k.enroller, body: { image: b64(big), ppi: 1000, position: 2 } });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.quality[0].ridgePeriodPx).toBeGreaterThan(6);
+    expect(r.body.quality[0].ridgePeriodPx).toBeLessThan(12);
+  });
+
+  it('bad images are 4xx with a code', async () => {
+    const cut = wsq(105).subarray(0, 500);
+    const r1 = await s.call('POST', `/v1/subjects/${subjects[0]}/fingerprints`, { key: k.enroller, raw: Buffer.from(cut), headers: { 'content-type': 'image/x-wsq' } });
+    expect([r1.status, r1.body.error.code]).toEqual([422, 'WSQ_TRUNCATED']);
+    const r2 = await s.call('POST', `/v1/subjects/${subjects[0]}/fingerprints`, { key: k.enroller, body: { image: b64(Buffer.from('definitely not an image')) } });
+    expect(r2.status).toBe(415);
+    const r3 = await s.call('POST', `/v1/subjects/${subjects[0]}/fingerprints`, { key: k.enroller, body: { image: b64(wsq(105)), template: b64(wsq(105)) } });
+    expect([r3.status, r3.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const blank = await png(new Uint8Array(W * H).fill(200));
+    const r4 = await s.call('POST', `/v1/subjects/${subjects[0]}/fingerprints`, { key: k.enroller, raw: blank, headers: { 'content-type': 'image/png' } });
+    expect([r4.status, r4.body.error.code]).toEqual([422, 'TEMPLATE_NO_MINUTIAE']);
+  });
+});
+
+describe('fingerprint images in checks and verification', () => {
+  it('a check with another impression of an enrolled finger finds its subject first', async () => {
+    const r = await s.call('POST', '/v1/checks', { key: k.kiosk, body: { fingerprints: [{ image: b64(await png(fingerImage(101, MOVED))), position: 2 }] } });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.candidates[0]?.subjectId).toBe(subjects[0]);
+    expect(r.body.fingerprintQuality[0].minutiae).toBeGreaterThan(10);
+  });
+
+  it('verification: image against image of the same finger matches, of another finger does not', async () => {
+    const same = await s.call('POST', '/v1/verifications', {
+      key: k.kiosk, body: { fingerprint: { image: b64(wsq(103, MOVED)) }, against: { fingerprint: { image: b64(await png(fingerImage(103))) } } },
+    });
+    expect(same.status, same.text).toBe(200);
+    expect(same.body.match).toBe(true);
+    const other = await s.call('POST', '/v1/verifications', {
+      key: k.kiosk, body: { fingerprint: { image: b64(wsq(103, MOVED)) }, against: { fingerprint: { image: b64(await png(fingerImage(104))) } } },
+    });
+    expect(other.body.match).toBe(false);
+  });
+});
