@@ -16,6 +16,20 @@ export async function insertSample(q: Queryable, s: NewSample): Promise<{ id: nu
   return { id: Number(r.rows[0].id), seq: Number(r.rows[0].seq) };
 }
 
+/** Leaves a tombstone per deleted sample, so that index snapshots older than the deletion replay it. */
+export async function tombstone(q: Queryable, deleted: { id: string | number; modality: 'face' | 'finger' }[]): Promise<void> {
+  for (const s of deleted) await q.query('INSERT INTO sample_tombstones (sample_id, modality) VALUES ($1, $2)', [s.id, s.modality]);
+}
+
+/** Deletes one sample of one subject (the caller holds the subject's row lock); false when that subject
+ *  holds no such sample of that modality. */
+export async function deleteSample(q: Queryable, subjectId: string, modality: 'face' | 'finger', sampleId: number): Promise<boolean> {
+  const r = await q.query('DELETE FROM samples WHERE id = $1 AND subject_id = $2 AND modality = $3 RETURNING id', [sampleId, subjectId, modality]);
+  if (!r.rowCount) return false;
+  await tombstone(q, [{ id: sampleId, modality }]);
+  return true;
+}
+
 export interface StoredSample { id: number; seq: number; watchlistNum: number; position: number | null; template: Buffer; extractor: string }
 export interface SampleChange { kind: 'add'; sample: StoredSample }
 export interface SampleRemoval { kind: 'remove'; id: number; seq: number }

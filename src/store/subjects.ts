@@ -1,5 +1,6 @@
 // Subjects of a watchlist and the deletion that removes them and their samples.
-import type { Db, Queryable } from './db.ts';
+import type { Queryable } from './db.ts';
+import { tombstone } from './samples.ts';
 
 export interface Subject {
   id: string; watchlist: string; reference: string | null; name: string | null;
@@ -57,9 +58,7 @@ export async function deleteSubject(q: Queryable, id: string): Promise<{ face: n
   const live = await lockSubject(q, id);
   if (!live) return null;
   const del = await q.query<{ id: string; modality: 'face' | 'finger' }>('DELETE FROM samples WHERE subject_id = $1 RETURNING id, modality', [id]);
-  for (const s of del.rows) {
-    await q.query('INSERT INTO sample_tombstones (sample_id, modality) VALUES ($1, $2)', [s.id, s.modality]);
-  }
+  await tombstone(q, del.rows);
   await q.query("UPDATE subjects SET deleted_at = now(), reference = NULL, name = NULL, attributes = '{}'::jsonb WHERE id = $1", [id]);
   return {
     face: del.rows.filter((s) => s.modality === 'face').map((s) => Number(s.id)),

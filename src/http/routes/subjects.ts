@@ -5,10 +5,11 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { appendAudit } from '../../store/audit.ts';
 import type { Principal } from '../../store/keys.ts';
-import { deleteSubject, getSubject, insertSubject, listSubjects, type Subject } from '../../store/subjects.ts';
+import { deleteSample } from '../../store/samples.ts';
+import { deleteSubject, getSubject, insertSubject, listSubjects, lockSubject, type Subject } from '../../store/subjects.ts';
 import { getWatchlist, listWatchlists, mayManage, maySeeIdentity, type Watchlist } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
-import { IdParams, QueryInt, StrictObject, queryInt, WatchlistId, bearer, commonErrors } from '../schemas.ts';
+import { ErrorBody, IdParams, QueryInt, StrictObject, queryInt, WatchlistId, bearer, commonErrors } from '../schemas.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 /** Descriptive fields a notice commonly carries; anything else goes in `attributes`. */
@@ -29,6 +30,13 @@ const ListQuery = StrictObject({
   limit: Type.Optional(QueryInt(500)),
   offset: Type.Optional(QueryInt()),
 });
+const SampleParams = StrictObject({
+  id: Type.String({ maxLength: 128, description: 'subject id', examples: ['3f0c2a9e-5b7d-4c1e-9a61-2d8e4f7b1c05'] }),
+  sampleId: Type.String({ maxLength: 32, description: 'sample id, as enrolment answered it', examples: ['1042'] }),
+});
+/** The error body inline (not by reference), so that a route can attach its own example. */
+const { $id: _errorId, ...ErrorShape } = ErrorBody;
+const SAMPLE_ROUTES = [['faces', 'face'], ['fingerprints', 'finger']] as const;
 const READERS = ['admin', 'enroller', 'examiner'] as const;
 
 /** Who may read a subject's record: its managers, and examiners entitled to see its identity. */
@@ -114,4 +122,34 @@ export function subjectRoutes(app: FastifyInstance, ctx: AppContext): void {
     ctx.samples.deleted(deleted);
     return reply.status(204).send();
   });
+
+  for (const [path, modality] of SAMPLE_ROUTES) {
+    app.delete<{ Params: Static<typeof SampleParams> }>(`/v1/subjects/:id/${path}/:sampleId`, {
+      config: { roles: ['admin', 'enroller'] },
+      schema: {
+        tags: ['subjects'], summary: `Delete one ${modality} sample of a subject`, security: bearer, params: SampleParams,
+        description: `Removes one enrolled ${modality} sample (a wrong ${modality === 'face' ? 'photo' : 'template'}) and keeps the subject and its other samples. `
+          + 'The deletion is audited (sample.delete), and the sample is gone from every later check and verification, across restarts. '
+          + 'Enrollers may delete only in their own agency\'s watchlists. 404 SAMPLE_NOT_FOUND when the subject holds no such sample.',
+        response: {
+          ...commonErrors,
+          204: Type.Null({ description: 'deleted' }),
+          404: { ...ErrorShape, description: 'no such subject, or no such sample of it', examples: [{ error: { code: 'SAMPLE_NOT_FOUND', message: `subject has no ${modality} sample 1042` } }] },
+        },
+      },
+    }, async (req, reply) => {
+      const p = principal(req);
+      const { subject } = await subjectFor(ctx, p, req.params.id, 'manage');
+      const sampleId = /^[0-9]{1,15}$/.test(req.params.sampleId) ? Number(req.params.sampleId) : null;
+      await ctx.db.tx(async (c) => {
+        if (!(await lockSubject(c, subject.id))) throw new AppError('SUBJECT_NOT_FOUND', 'no such subject');
+        if (sampleId === null || !(await deleteSample(c, subject.id, modality, sampleId))) {
+          throw new AppError('SAMPLE_NOT_FOUND', `subject has no ${modality} sample ${req.params.sampleId}`);
+        }
+        await appendAudit(c, { ...actor(p), requestId: req.id, action: 'sample.delete', target: subject.id, details: { modality, sample: sampleId } });
+      });
+      ctx.samples.deleted({ face: modality === 'face' ? [sampleId!] : [], finger: modality === 'finger' ? [sampleId!] : [] });
+      return reply.status(204).send();
+    });
+  }
 }
