@@ -94,7 +94,9 @@ export async function candidateViews(db: Db, viewer: Principal, rows: CandidateR
   });
 }
 
-/** Whether the search-stage timings of a check may go back to its caller: not when it searched a watchlist
+/** The stage timings a check's caller is told: without the search stages when it searched a watchlist
  *  withheld from it, whose size they would tell. */
-export const searchTimingsVisible = (p: Principal, searched: Iterable<WatchlistRule>): boolean =>
-  ![...searched].some((w) => withheldFrom(p.agency, w));
+export function answerTimings(p: Principal, searched: Iterable<WatchlistRule>, timings: Record<string, number>): Record<string, number> {
+  if (![...searched].some((w) => withheldFrom(p.agency, w))) return timings;
+  return Object.fromEntries(Object.entries(timings).filter(([stage]) => !stage.endsWith('.search')));
+}

@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox';
 
 const Open = { additionalProperties: true } as const;
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const Scores = Type.Object({ face: Type.Optional(Type.Number()), finger: Type.Optional(Type.Number()) }, { ...Open, description: 'score per modality, on the same -log10(FMR) scale' });
 export const HitStatusSchema = Type.Union([Type.Literal('pending'), Type.Literal('disclosed'), Type.Literal('declined')], {

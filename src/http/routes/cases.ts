@@ -11,7 +11,7 @@ import type { Principal } from '../../store/keys.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
 import { IdParams, QueryInt, StrictObject, bearer, bodyOptional, commonErrors, queryInt } from '../schemas.ts';
-import { CandidateSchema, candidateExample } from '../view-schemas.ts';
+import { CandidateSchema, Nullable, candidateExample } from '../view-schemas.ts';
 import { caseCandidateRows } from './checks.ts';
 
 const ListQuery = StrictObject({
@@ -24,7 +24,6 @@ const DecisionBody = StrictObject({
   note: Type.Optional(Type.String({ maxLength: 5000 })),
 });
 const CloseBody = StrictObject({ note: Type.Optional(Type.String({ maxLength: 5000 })) }, { examples: [{ note: 'no match after comparison' }] });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const CaseView = Type.Object({
   id: Type.String(), checkId: Type.String(), status: Type.String(), outcome: Nullable(Type.String()), agency: Type.String(), version: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }), closedAt: Nullable(Type.String({ format: 'date-time' })),

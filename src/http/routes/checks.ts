@@ -6,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import { MAX_LIMIT, MAX_PROBE_FINGERS, runCheck, type CheckInput, type CheckOutcome } from '../../fusion/check.ts';
 import type { FingerProbeInput, Modalities } from '../../fusion/modalities.ts';
 import { probeKept } from '../../cases/probes.ts';
-import { candidateViews, searchTimingsVisible, type CandidateRow, type CheckMode } from '../../cases/views.ts';
+import { answerTimings, candidateViews, type CandidateRow, type CheckMode } from '../../cases/views.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
 import { principal } from '../auth.ts';
 import { decodeBase64 } from '../base64.ts';
@@ -121,8 +121,7 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
         candidates: viewed.map((v) => v.view),
         caseId: outcome.caseId,
         probeKept: outcome.probeKept,
-        timingsMs: searchTimingsVisible(p, outcome.watchlists.values()) ? outcome.timingsMs
-          : Object.fromEntries(Object.entries(outcome.timingsMs).filter(([k]) => !k.endsWith('.search'))),
+        timingsMs: answerTimings(p, outcome.watchlists.values(), outcome.timingsMs),
         ...(outcome.warnings.length ? { warnings: outcome.warnings } : {}),
         ...(outcome.fingerQuality.length ? { fingerprintQuality: outcome.fingerQuality } : {}),
       };
