@@ -28,6 +28,9 @@ export interface NativeSearchOptions {
   rerankMin?: number;
   /** Full comparison against every entry: the reference the two-stage search is checked against. */
   exhaustive?: boolean;
+  /** First-stage ranking: "rare-keys" (default) weights each shared sketch key by its rarity in the gallery and ranks
+   *  by votes above the chance level for the entry's size; "votes" is the original count over both sketch sizes. */
+  firstStage?: 'rare-keys' | 'votes';
 }
 
 export interface NativeGallery {

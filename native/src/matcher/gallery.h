@@ -18,6 +18,9 @@ struct SearchOptions {
   double rerankFraction = 0.01;  // share of the gallery passed from the first stage to the full comparison
   int rerankMin = 500;           // ... but never fewer than this many
   bool exhaustive = false;       // full comparison against every entry (the reference for the two-stage search)
+  // First-stage ranking: false = key votes over the product of both sketch sizes (the original); true = votes
+  // weighted by each key's rarity, ranked by how far they exceed the chance level expected for the entry's size.
+  bool rareKeyScore = true;
 };
 
 struct Hit {
