@@ -97,7 +97,7 @@ const EXHAUSTIVE_PROBES = env('FINGER_ID_EXHAUSTIVE_PROBES', probes.length);
 // Probes for the exhaustive reference (the costly part): every one by default, else an even spread over the kinds.
 const exhaustiveSet = [...probes.keys()].filter((i) => i % Math.max(1, Math.round(probes.length / EXHAUSTIVE_PROBES)) === 0);
 const modes: ModeResult[] = [];
-modes.push(await runMode('two-stage, service defaults (rerank 1 %, at least 500)', {}, 0.01));
+modes.push(await runMode('two-stage, service defaults (rerank 2 %, at least 500)', {}, 0.01));
 // The rerank-share curve, for the first stage the service uses (rare-key scores) and the original vote count.
 for (const firstStage of ['rare-keys', 'votes'] as const) {
   for (const share of SHARES) modes.push(await runMode(`two-stage (${firstStage}), rerank ${share * 100} %`, { rerankFraction: share, rerankMin: 0, firstStage }, share));

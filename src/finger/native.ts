@@ -23,7 +23,8 @@ export interface NativeSearchOptions {
   positions?: number[];
   /** Native threads (default: all cores). */
   threads?: number;
-  /** First stage (MinHash sketches of the cylinders) keeps max(rerankMin, rerankFraction x size) entries for the full comparison. */
+  /** First stage (MinHash sketches of the cylinders) keeps max(rerankMin, rerankFraction x size) entries for the full
+   *  comparison (defaults 0.02 and 500, native/src/matcher/gallery.h). */
   rerankFraction?: number;
   rerankMin?: number;
   /** Full comparison against every entry: the reference the two-stage search is checked against. */
