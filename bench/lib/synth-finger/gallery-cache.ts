@@ -11,7 +11,7 @@ import { repoRoot } from '../report.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Records packed as u16 length + bytes. */
-function pack(records: Uint8Array[]): Buffer {
+export function pack(records: Uint8Array[]): Buffer {
   const out = Buffer.alloc(records.reduce((s, r) => s + 2 + r.length, 0));
   let o = 0;
   for (const r of records) { out.writeUInt16LE(r.length, o); out.set(r, o + 2); o += 2 + r.length; }
@@ -34,7 +34,7 @@ export interface GalleryRequest {
   from: number;
   to: number;
   impression: number;
-  /** Finger position written into every record (0 = unknown), or a position per finger index. */
+  /** 'none': position 0 (unknown) in every record; 'four': 2, 3, 7, 8 in turn (four-finger subjects). */
   positions?: 'none' | 'four';
 }
 
@@ -79,4 +79,3 @@ export async function syntheticRecords(req: GalleryRequest, log: (m: string) => 
   return slices.flatMap(([a, b]) => unpack(readFileSync(chunkFile(req, a, b))));
 }
 
-export { pack };
