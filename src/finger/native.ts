@@ -23,11 +23,15 @@ export interface NativeSearchOptions {
   positions?: number[];
   /** Native threads (default: all cores). */
   threads?: number;
-  /** First stage (MinHash sketches of the cylinders) keeps max(rerankMin, rerankFraction x size) entries for the full comparison. */
+  /** First stage (MinHash sketches of the cylinders) keeps max(rerankMin, rerankFraction x size) entries for the full
+   *  comparison (defaults 0.02 and 500, native/src/matcher/gallery.h). */
   rerankFraction?: number;
   rerankMin?: number;
   /** Full comparison against every entry: the reference the two-stage search is checked against. */
   exhaustive?: boolean;
+  /** First-stage ranking: "rare-keys" (default) weights each shared sketch key by its rarity in the gallery and ranks
+   *  by votes above the chance level for the entry's size; "votes" is the original count over both sketch sizes. */
+  firstStage?: 'rare-keys' | 'votes';
 }
 
 export interface NativeGallery {

@@ -256,7 +256,7 @@ class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
   Napi::Value MemoryBytes(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), double(gallery_->memoryBytes()));
   }
-  /** search(probe, { k, positions, threads, rerankFraction, rerankMin, exhaustive }) -> Promise */
+  /** search(probe, { k, positions, threads, rerankFraction, rerankMin, exhaustive, firstStage }) -> Promise */
   Napi::Value Search(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Features probe;
@@ -273,6 +273,7 @@ class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
       opt.rerankFraction = num("rerankFraction", opt.rerankFraction);
       opt.rerankMin = int(num("rerankMin", opt.rerankMin));
       opt.exhaustive = o.Get("exhaustive").ToBoolean().Value();
+      if (o.Get("firstStage").IsString()) opt.rareKeyScore = o.Get("firstStage").As<Napi::String>().Utf8Value() != "votes";
       Napi::Value pos = o.Get("positions");
       if (pos.IsArray()) {
         Napi::Array arr = pos.As<Napi::Array>();

@@ -155,8 +155,9 @@ std::vector<Hit> Gallery::search(const Features& probe, const SearchOptions& opt
       if (eligible(i)) candidates.push_back(uint32_t(i));
     scanned = candidates.size();
   } else {
-    thread_local std::vector<uint16_t> votes;
-    votes.assign(n, 0);
+    // Votes per entry, each key weighted by its rarity when asked (idf: a key held by many entries says little).
+    thread_local std::vector<float> votes;
+    votes.assign(n, 0.f);
     const Sketch& ps = probe.sketch;
     thread_local std::vector<uint16_t> keys;
     for (int band = 0; band < kSketchBands; band++) {
@@ -166,16 +167,35 @@ std::vector<Hit> Gallery::search(const Features& probe, const SearchOptions& opt
       keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
       for (uint16_t key : keys) {
         const auto& list = postings_[size_t(band) << 16 | key];
+        if (list.empty()) continue;
         postingsVisited += list.size();
-        for (uint32_t at : list) votes[at]++;
+        const float w = opt.rareKeyScore ? float(std::log1p(double(n) / double(list.size()))) : 1.f;
+        for (uint32_t at : list) votes[at] += w;
       }
     }
     const float probeCount = float(std::max<int>(ps.count, 1));
+    // Chance level: an entry's weighted votes grow with its number of sketched cylinders; the rate per cylinder is
+    // this probe's own (some probes share common keys with everyone). Entries are ranked by votes above that
+    // level in units of its spread (Poisson-like), so small entries with a few lucky votes do not crowd out the mate.
+    double voteSum = 0, countSum = 0;
+    if (opt.rareKeyScore)
+      for (size_t i = 0; i < n; i++)
+        if (eligible(i)) { voteSum += votes[i]; countSum += sketchCount_[i]; }
+    const double rate = countSum > 0 ? voteSum / countSum : 0;
     std::vector<Scored> pool;
     for (size_t i = 0; i < n; i++) {
       if (!eligible(i)) continue;
       scanned++;
-      if (votes[i]) pool.push_back(Scored{float(votes[i]) / (float(std::max<int>(sketchCount_[i], 1)) * probeCount), uint32_t(i)});
+      if (votes[i] <= 0.f) continue;
+      const float c = float(std::max<int>(sketchCount_[i], 1));
+      float score;
+      if (opt.rareKeyScore) {
+        const double expected = rate * c;
+        score = float((votes[i] - expected) / std::sqrt(expected + 1.0));
+      } else {
+        score = votes[i] / (c * probeCount);
+      }
+      pool.push_back(Scored{score, uint32_t(i)});
     }
     if (pool.size() > rerank) {
       std::nth_element(pool.begin(), pool.begin() + rerank, pool.end(), better);
@@ -184,7 +204,7 @@ std::vector<Hit> Gallery::search(const Features& probe, const SearchOptions& opt
     for (const Scored& s : pool) candidates.push_back(s.index);
     // Too few entries share a key: the rest of the share goes to zero-vote entries, lowest index first.
     for (size_t i = 0; i < n && candidates.size() < rerank; i++)
-      if (eligible(i) && !votes[i]) candidates.push_back(uint32_t(i));
+      if (eligible(i) && votes[i] <= 0.f) candidates.push_back(uint32_t(i));
   }
   const auto t1 = Clock::now();
 

@@ -15,9 +15,14 @@ struct SearchOptions {
   int k = 10;
   std::vector<int> positions;  // empty: any position
   int threads = 0;             // 0: all cores
-  double rerankFraction = 0.01;  // share of the gallery passed from the first stage to the full comparison
+  // Share of the gallery passed from the first stage to the full comparison: chosen from the rerank curve of
+  // bench/results/finger-identification.md (2 % keeps >= 1M effective comparisons/s per core at 1M entries).
+  double rerankFraction = 0.02;
   int rerankMin = 500;           // ... but never fewer than this many
   bool exhaustive = false;       // full comparison against every entry (the reference for the two-stage search)
+  // First-stage ranking: false = key votes over the product of both sketch sizes (the original); true = votes
+  // weighted by each key's rarity, ranked by how far they exceed the chance level expected for the entry's size.
+  bool rareKeyScore = true;
 };
 
 struct Hit {
