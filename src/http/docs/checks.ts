@@ -27,12 +27,15 @@ export const checkDocs: OperationDocs = {
       200: {
         description: 'the decision and the candidates, strongest first',
         schema: Type.Object({
-          checkId: UuidString, decision: Decision, candidates: Type.Array(Candidate, { description: 'strongest first, at most `limit` (default 10)' }),
+          checkId: UuidString, decision: Decision,
+          mode: Type.Optional(Type.String({ description: 'standard (hit and review candidates only) or investigative (the top `limit`, examiners only)' })),
+          candidates: Type.Array(Candidate, { description: 'strongest first, at most `limit` (default 10)' }),
           caseId: Nullable(UuidString),
+          probeKept: Type.Optional(Type.Boolean({ description: 'whether the probe (image/templates) is kept: with a case, or when no-hit probes are retained' })),
           timingsMs: Type.Record(Type.String(), Type.Number(), { description: 'time per stage (decode, detect, embed, search, ...)' }),
           warnings: Type.Optional(Type.Array(Type.Object({ modality: Type.String(), code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }))),
         }),
-        example: { checkId: example.checkId, decision: 'hit', candidates: [candidate, withheld], caseId: example.caseId, timingsMs: { face: 41.2, finger: 3.8, total: 52.6 } },
+        example: { checkId: example.checkId, decision: 'hit', mode: 'standard', candidates: [candidate, withheld], caseId: example.caseId, probeKept: true, timingsMs: { face: 41.2, finger: 3.8, total: 52.6 } },
       },
     },
     errors: [...CHECK_ERRORS, 'ITL_MALFORMED', 'ITL_TRUNCATED', 'ITL_UNSUPPORTED'], kind: { body: true, admitted: true },
