@@ -22,6 +22,8 @@ export interface Config {
   admission: AdmissionLimits;
   /** Keep probes (images, templates) of no-hit checks. Off: travellers who match nothing leave no trace. */
   retainNoHitProbes: boolean;
+  /** The background connection search (N:N): on by default; `paceMs` pauses between batches to leave CPU to checks. */
+  connections: { enabled: boolean; paceMs: number };
 }
 
 function int(name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -61,6 +63,10 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
       maxWaitMs: int('BIOCHECK_MAX_QUEUE_WAIT_MS', 1_000, 1, 600_000),
     },
     retainNoHitProbes: bool('BIOCHECK_RETAIN_NO_HIT_PROBES', false),
+    connections: {
+      enabled: bool('BIOCHECK_CONNECTIONS', true),
+      paceMs: int('BIOCHECK_CONNECTIONS_PACE_MS', 0, 0, 60_000),
+    },
   };
   return { ...cfg, ...overrides };
 }

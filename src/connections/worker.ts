@@ -1,0 +1,142 @@
+// The background connection search: claims queued samples from PostgreSQL, searches each against every
+// watchlist (face index, finger galleries), records the comparisons with other subjects as evidence, and
+// re-fuses the links and clusters they touch, all in the claiming transaction (a crash loses nothing).
+import { Counter, Gauge } from 'prom-client';
+import type { AppContext } from '../context.ts';
+import { newHandle } from '../cases/store.ts';
+import { watchlistSizes } from '../fusion/gallery-size.ts';
+import type { Modalities, SampleMatch } from '../fusion/modalities.ts';
+import { claimWork, completeScan, finishWork, queueDepth, runningScan, type WorkItem } from '../store/connection-work.ts';
+import { evidenceOf, orderPair, pairsOfSamples, pairsWithoutEvidence, recluster, replaceEvidence, writeLink, type EvidenceRow, type Pair } from '../store/connections.ts';
+import type { Queryable } from '../store/db.ts';
+import { liveSamplesById, type OwnedSample } from '../store/samples.ts';
+import { listWatchlists } from '../store/watchlists.ts';
+import { scorePair } from './link.ts';
+import { EVIDENCE_MIN_SCORE, LINK_SEARCH_DEPTH, WORK_BATCH, WORK_POLL_MS, WORK_SETTLE_MS } from './tuning.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every live subject is a candidate of every search: the gallery size that scales the link thresholds. */
+async function gallerySize(q: AppContext['db']): Promise<number> {
+  let n = 0;
+  for (const v of (await watchlistSizes(q)).values()) n += v;
+  return Math.max(1, n - 1);
+}
+
+/** Re-fuses these pairs from their evidence, writes their links, and redoes the clusters they touch. */
+export async function refreshPairs(q: Queryable, pairs: Pair[], size: number): Promise<void> {
+  if (!pairs.length) return;
+  const ev = await evidenceOf(q, pairs);
+  for (const p of pairs) await writeLink(q, p, scorePair(ev.get(`${p[0]}|${p[1]}`) ?? [], size), () => [newHandle(), newHandle()]);
+  await recluster(q, [...new Set(pairs.flat())]);
+}
+
+export class ConnectionWorker {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private readonly searched: Counter;
+
+  constructor(private readonly ctx: AppContext, private readonly mods: Modalities, private readonly paceMs = 0) {
+    this.searched = new Counter({ name: 'biocheck_connections_searched_total', help: 'Samples searched for connections', registers: [ctx.metrics] });
+    new Gauge({
+      name: 'biocheck_connections_queued', help: 'Samples waiting for the connection search', registers: [ctx.metrics],
+      async collect() { this.set(await queueDepth(ctx.db).catch(() => 0)); },
+    });
+    new Gauge({
+      name: 'biocheck_connections_scan', help: 'The running full pass: samples done and total (0 when none runs)', labelNames: ['state'], registers: [ctx.metrics],
+      async collect() {
+        const s = await runningScan(ctx.db).catch(() => null);
+        this.set({ state: 'done' }, s?.done ?? 0);
+        this.set({ state: 'total' }, s?.total ?? 0);
+      },
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let n = 0;
+      try {
+        n = await this.runOnce();
+      } catch (e) {
+        this.ctx.log.error({ err: e }, 'connection search batch failed; retrying');
+        n = 0;
+      }
+      const wait = n ? this.paceMs : WORK_POLL_MS;
+      if (wait && this.running) await new Promise<void>((r) => { this.wake = r; setTimeout(r, wait); });
+    }
+  }
+
+  /** Claims and processes one batch; returns how many samples it searched. */
+  async runOnce(): Promise<number> {
+    return this.ctx.db.tx(async (c) => {
+      const items = await claimWork(c, WORK_BATCH, WORK_SETTLE_MS);
+      if (!items.length) return 0;
+      await this.process(c, items);
+      return items.length;
+    });
+  }
+
+  private async process(c: Queryable, items: WorkItem[]): Promise<void> {
+    const samples = await liveSamplesById(c, [...new Set(items.map((i) => i.sampleId))]);
+    const nums = (await listWatchlists(c)).map((w) => w.num);
+    const found = await Promise.all(samples.map((s) => this.search(s, nums)));
+    const hitIds = [...new Set(found.flat().map((h) => h.sampleId))];
+    const owner = new Map<number, string>();
+    if (hitIds.length) {
+      const r = await c.query<{ id: string; subject_id: string }>(
+        'SELECT s.id, s.subject_id FROM samples s JOIN subjects su ON su.id = s.subject_id AND su.deleted_at IS NULL WHERE s.id = ANY($1::bigint[])', [hitIds]);
+      for (const x of r.rows) owner.set(Number(x.id), x.subject_id);
+    }
+    const rows: EvidenceRow[] = [];
+    samples.forEach((s, i) => {
+      for (const h of found[i]) {
+        const other = owner.get(h.sampleId);
+        if (!other || other === s.subjectId || h.score < EVIDENCE_MIN_SCORE) continue;
+        const [a, b] = orderPair(s.subjectId, other);
+        rows.push({ probeSample: s.id, targetSample: h.sampleId, subjectA: a, subjectB: b, modality: s.modality, score: h.score, raw: h.raw });
+      }
+    });
+    const size = await gallerySize(this.ctx.db);
+    const pairs = await replaceEvidence(c, samples.map((s) => s.id), rows);
+    await refreshPairs(c, pairs, size);
+    this.searched.inc(samples.length);
+    for (const scan of await finishWork(c, items)) {
+      // Links whose evidence vanished while nobody listened (a deletion during a crash) go at the end of a pass.
+      await refreshPairs(c, await pairsWithoutEvidence(c), size);
+      await completeScan(c, scan);
+      this.ctx.log.info({ scan }, 'connection pass done');
+    }
+  }
+
+  private async search(s: OwnedSample, nums: number[]): Promise<SampleMatch[]> {
+    if (!nums.length) return [];
+    const { face, finger } = this.mods;
+    // A sample of another extractor version cannot be compared with the index's: a pass after re-enrolment finds it.
+    if (s.modality === 'face' && face && s.extractor === face.extractor) {
+      return face.search(new Float32Array(new Uint8Array(s.template).buffer), nums, LINK_SEARCH_DEPTH);
+    }
+    if (s.modality === 'finger' && finger && s.extractor === finger.extractor) {
+      return finger.search({ position: s.position ?? 0, template: new Uint8Array(s.template), minutiae: 0, format: 'stored' }, nums, LINK_SEARCH_DEPTH);
+    }
+    return [];
+  }
+
+  /** After samples were deleted: the links that rested on them are re-fused from the evidence left. */
+  async refreshSamples(ids: number[]): Promise<void> {
+    const size = await gallerySize(this.ctx.db);
+    await this.ctx.db.tx(async (c) => refreshPairs(c, await pairsOfSamples(c, ids), size));
+  }
+}
