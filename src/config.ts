@@ -22,8 +22,9 @@ export interface Config {
   admission: AdmissionLimits;
   /** Keep probes (images, templates) of no-hit checks. Off: travellers who match nothing leave no trace. */
   retainNoHitProbes: boolean;
-  /** The background connection search (N:N): on by default; `paceMs` pauses between batches to leave CPU to checks. */
-  connections: { enabled: boolean; paceMs: number };
+  /** The background connection search (N:N): on by default; `paceMs` pauses between batches to leave CPU to checks;
+   *  `batch` samples per worker transaction (unset: the tuned default). */
+  connections: { enabled: boolean; paceMs: number; batch?: number };
 }
 
 function int(name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -66,6 +67,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     connections: {
       enabled: bool('BIOCHECK_CONNECTIONS', true),
       paceMs: int('BIOCHECK_CONNECTIONS_PACE_MS', 0, 0, 60_000),
+      ...(process.env.BIOCHECK_CONNECTIONS_BATCH ? { batch: int('BIOCHECK_CONNECTIONS_BATCH', 128, 1, 10_000) } : {}),
     },
   };
   return { ...cfg, ...overrides };

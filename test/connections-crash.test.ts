@@ -14,7 +14,7 @@ const auth = { authorization: `Bearer ${adminKey}` };
 let svc: ServiceProcess | undefined;
 afterAll(() => { svc?.child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
 
-const SUBJECTS = 120;
+const SUBJECTS = 80;
 /** Subjects 2i and 2i+1 (i < 8) are one person enrolled twice. */
 const person = (i: number) => (i < 16 ? Math.floor(i / 2) : i);
 
@@ -27,7 +27,7 @@ async function api(method: string, url: string, body?: unknown) {
 describe('connection pass after a crash', () => {
   it('resumes after SIGKILL and finishes', async () => {
     // A pause between batches keeps the pass running long enough to be killed in the middle of it.
-    const env = { DATABASE_URL: await freshDatabase(), DATA_DIR: dataDir, BIOCHECK_ADMIN_KEY: adminKey, BIOCHECK_CONNECTIONS_PACE_MS: '400' };
+    const env = { DATABASE_URL: await freshDatabase(), DATA_DIR: dataDir, BIOCHECK_ADMIN_KEY: adminKey, BIOCHECK_CONNECTIONS_PACE_MS: '400', BIOCHECK_CONNECTIONS_BATCH: '16' };
     svc = await spawnService(env);
     expect((await api('POST', '/v1/watchlists', { id: 'w', name: 'W', agency: 'FR', disclosure: 'full' })).status).toBe(201);
     for (let i = 0; i < SUBJECTS; i++) {

@@ -10,7 +10,7 @@ export function connectionsModule(mods: Modalities): Module {
     name: 'connections',
     async start(ctx: AppContext) {
       if (!ctx.config.connections.enabled) return;
-      const worker = new ConnectionWorker(ctx, mods, ctx.config.connections.paceMs);
+      const worker = new ConnectionWorker(ctx, mods, ctx.config.connections.paceMs, ctx.config.connections.batch);
       ctx.samples.onDeleted((ids) => {
         worker.refreshSamples([...ids.face, ...ids.finger]).catch((e) => ctx.log.error({ err: e }, 'refreshing connections after a deletion failed'));
       });

@@ -7,12 +7,12 @@ import { newHandle } from '../cases/store.ts';
 import { watchlistSizes } from '../fusion/gallery-size.ts';
 import type { Modalities, SampleMatch } from '../fusion/modalities.ts';
 import { claimWork, completeScan, finishWork, queueDepth, runningScan, type WorkItem } from '../store/connection-work.ts';
-import { evidenceOf, orderPair, pairsOfSamples, pairsWithoutEvidence, recluster, replaceEvidence, writeLink, type EvidenceRow, type Pair } from '../store/connections.ts';
+import { evidenceOf, linkedPairs, orderPair, pairsOfSamples, pairsWithoutEvidence, recluster, replaceEvidence, writeLink, type EvidenceRow, type Pair } from '../store/connections.ts';
 import type { Queryable } from '../store/db.ts';
 import { liveSamplesById, type OwnedSample } from '../store/samples.ts';
 import { listWatchlists } from '../store/watchlists.ts';
 import { scorePair } from './link.ts';
-import { EVIDENCE_MIN_SCORE, LINK_SEARCH_DEPTH, WORK_BATCH, WORK_POLL_MS, WORK_SETTLE_MS } from './tuning.ts';
+import { evidenceFloor, LINK_SEARCH_DEPTH, WORK_BATCH, WORK_POLL_MS, WORK_SETTLE_MS } from './tuning.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,12 +23,21 @@ async function gallerySize(q: AppContext['db']): Promise<number> {
   return Math.max(1, n - 1);
 }
 
-/** Re-fuses these pairs from their evidence, writes their links, and redoes the clusters they touch. */
+/** Re-fuses these pairs from their evidence, writes their links, and redoes the clusters they touch. Most pairs
+ *  hold only impostor-level evidence and no link: they cost no write. */
 export async function refreshPairs(q: Queryable, pairs: Pair[], size: number): Promise<void> {
   if (!pairs.length) return;
   const ev = await evidenceOf(q, pairs);
-  for (const p of pairs) await writeLink(q, p, scorePair(ev.get(`${p[0]}|${p[1]}`) ?? [], size), () => [newHandle(), newHandle()]);
-  await recluster(q, [...new Set(pairs.flat())]);
+  const linked = await linkedPairs(q, pairs);
+  const changed: Pair[] = [];
+  for (const p of pairs) {
+    const key = `${p[0]}|${p[1]}`;
+    const score = scorePair(ev.get(key) ?? [], size);
+    if (score.level === 'none' && !linked.has(key)) continue;
+    await writeLink(q, p, score, () => [newHandle(), newHandle()]);
+    changed.push(p);
+  }
+  await recluster(q, [...new Set(changed.flat())]);
 }
 
 export class ConnectionWorker {
@@ -37,7 +46,7 @@ export class ConnectionWorker {
   private wake?: () => void;
   private readonly searched: Counter;
 
-  constructor(private readonly ctx: AppContext, private readonly mods: Modalities, private readonly paceMs = 0) {
+  constructor(private readonly ctx: AppContext, private readonly mods: Modalities, private readonly paceMs = 0, private readonly batch = WORK_BATCH) {
     this.searched = new Counter({ name: 'biocheck_connections_searched_total', help: 'Samples searched for connections', registers: [ctx.metrics] });
     new Gauge({
       name: 'biocheck_connections_queued', help: 'Samples waiting for the connection search', registers: [ctx.metrics],
@@ -82,7 +91,7 @@ export class ConnectionWorker {
   /** Claims and processes one batch; returns how many samples it searched. */
   async runOnce(): Promise<number> {
     return this.ctx.db.tx(async (c) => {
-      const items = await claimWork(c, WORK_BATCH, WORK_SETTLE_MS);
+      const items = await claimWork(c, this.batch, WORK_SETTLE_MS);
       if (!items.length) return 0;
       await this.process(c, items);
       return items.length;
@@ -92,24 +101,27 @@ export class ConnectionWorker {
   private async process(c: Queryable, items: WorkItem[]): Promise<void> {
     const samples = await liveSamplesById(c, [...new Set(items.map((i) => i.sampleId))]);
     const nums = (await listWatchlists(c)).map((w) => w.num);
-    const found = await Promise.all(samples.map((s) => this.search(s, nums)));
+    const size = await gallerySize(this.ctx.db);
+    const floor = evidenceFloor(size);
+    // Only comparisons strong enough to be evidence need their owners looked up.
+    const found = (await this.search(samples, nums)).map((hits) => hits.filter((h) => h.score >= floor));
     const hitIds = [...new Set(found.flat().map((h) => h.sampleId))];
     const owner = new Map<number, string>();
     if (hitIds.length) {
       const r = await c.query<{ id: string; subject_id: string }>(
-        'SELECT s.id, s.subject_id FROM samples s JOIN subjects su ON su.id = s.subject_id AND su.deleted_at IS NULL WHERE s.id = ANY($1::bigint[])', [hitIds]);
+        `SELECT s.id, s.subject_id FROM unnest($1::bigint[]) AS x(id) JOIN samples s ON s.id = x.id
+         JOIN subjects su ON su.id = s.subject_id AND su.deleted_at IS NULL`, [hitIds]);
       for (const x of r.rows) owner.set(Number(x.id), x.subject_id);
     }
     const rows: EvidenceRow[] = [];
     samples.forEach((s, i) => {
       for (const h of found[i]) {
         const other = owner.get(h.sampleId);
-        if (!other || other === s.subjectId || h.score < EVIDENCE_MIN_SCORE) continue;
+        if (!other || other === s.subjectId) continue;
         const [a, b] = orderPair(s.subjectId, other);
         rows.push({ probeSample: s.id, targetSample: h.sampleId, subjectA: a, subjectB: b, modality: s.modality, score: h.score, raw: h.raw });
       }
     });
-    const size = await gallerySize(this.ctx.db);
     const pairs = await replaceEvidence(c, samples.map((s) => s.id), rows);
     await refreshPairs(c, pairs, size);
     this.searched.inc(samples.length);
@@ -121,17 +133,23 @@ export class ConnectionWorker {
     }
   }
 
-  private async search(s: OwnedSample, nums: number[]): Promise<SampleMatch[]> {
-    if (!nums.length) return [];
+  /** Hits per sample: the batch's faces in one native batch search, its fingers one after the other (each search
+   *  runs on every native thread already; one at a time keeps an enrolment's gallery add from waiting long). */
+  private async search(samples: OwnedSample[], nums: number[]): Promise<SampleMatch[][]> {
+    const out: SampleMatch[][] = samples.map(() => []);
+    if (!nums.length) return out;
     const { face, finger } = this.mods;
     // A sample of another extractor version cannot be compared with the index's: a pass after re-enrolment finds it.
-    if (s.modality === 'face' && face && s.extractor === face.extractor) {
-      return face.search(new Float32Array(new Uint8Array(s.template).buffer), nums, LINK_SEARCH_DEPTH);
+    const faces = samples.flatMap((s, i) => (s.modality === 'face' && face && s.extractor === face.extractor ? [i] : []));
+    if (faces.length) {
+      const hits = await face!.searchMany(faces.map((i) => new Float32Array(new Uint8Array(samples[i].template).buffer)), nums, LINK_SEARCH_DEPTH);
+      faces.forEach((i, j) => { out[i] = hits[j]; });
     }
-    if (s.modality === 'finger' && finger && s.extractor === finger.extractor) {
-      return finger.search({ position: s.position ?? 0, template: new Uint8Array(s.template), minutiae: 0, format: 'stored' }, nums, LINK_SEARCH_DEPTH);
+    for (const [i, s] of samples.entries()) {
+      if (s.modality !== 'finger' || !finger || s.extractor !== finger.extractor) continue;
+      out[i] = await finger.search({ position: s.position ?? 0, template: new Uint8Array(s.template), minutiae: 0, format: 'stored' }, nums, LINK_SEARCH_DEPTH);
     }
-    return [];
+    return out;
   }
 
   /** After samples were deleted: the links that rested on them are re-fused from the evidence left. */

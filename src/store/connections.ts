@@ -82,6 +82,15 @@ export async function writeLink(q: Queryable, pair: Pair, s: LinkScore, handles:
     [...pair, ha, hb, s.score, JSON.stringify(s.scores), s.samples, s.level]);
 }
 
+/** Which of these pairs have a link row (of any level or status). */
+export async function linkedPairs(q: Queryable, pairs: Pair[]): Promise<Set<string>> {
+  if (!pairs.length) return new Set();
+  const r = await q.query<{ subject_a: string; subject_b: string }>(
+    'SELECT c.subject_a, c.subject_b FROM unnest($1::uuid[], $2::uuid[]) AS p(a, b) JOIN connections c ON c.subject_a = p.a AND c.subject_b = p.b',
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+  return new Set(r.rows.map((x) => `${x.subject_a}|${x.subject_b}`));
+}
+
 /** Pairs whose links rest on any of these (deleted) samples. */
 export async function pairsOfSamples(q: Queryable, sampleIds: number[]): Promise<Pair[]> {
   if (!sampleIds.length) return [];

@@ -67,11 +67,12 @@ export async function countLive(db: Db, modality: 'face' | 'finger', extractor?:
 
 export interface OwnedSample { id: number; subjectId: string; modality: 'face' | 'finger'; position: number | null; template: Buffer; extractor: string }
 
-/** These samples with their subjects, where both are live. */
+/** These samples with their subjects, where both are live. Driven from the ids (unnest), so that the plan stays
+ *  a primary-key lookup per id whatever the table statistics say. */
 export async function liveSamplesById(q: Queryable, ids: number[]): Promise<OwnedSample[]> {
   if (!ids.length) return [];
   const r = await q.query<{ id: string; subject_id: string; modality: 'face' | 'finger'; position: number | null; template: Buffer; extractor: string }>(
-    `SELECT s.id, s.subject_id, s.modality, s.position, s.template, s.extractor FROM samples s
-     JOIN subjects su ON su.id = s.subject_id AND su.deleted_at IS NULL WHERE s.id = ANY($1::bigint[])`, [ids]);
+    `SELECT s.id, s.subject_id, s.modality, s.position, s.template, s.extractor FROM unnest($1::bigint[]) AS x(id)
+     JOIN samples s ON s.id = x.id JOIN subjects su ON su.id = s.subject_id AND su.deleted_at IS NULL`, [ids]);
   return r.rows.map((x) => ({ id: Number(x.id), subjectId: x.subject_id, modality: x.modality, position: x.position, template: x.template, extractor: x.extractor }));
 }
