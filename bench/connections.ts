@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { connectionsModule } from '../src/connections/module.ts';
-import { LINK_THRESHOLDS } from '../src/connections/tuning.ts';
+import { scorePair, type Evidence } from '../src/connections/link.ts';
+import { LINK_THRESHOLDS, evidenceFloor } from '../src/connections/tuning.ts';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../src/face/frontend-config.ts';
 import { DEFAULT_FACE_ROLES } from '../src/face/modality.ts';
 import { encodeFinger } from '../src/finger/index.ts';
@@ -93,7 +94,7 @@ async function subject(b: Bench, watchlist: string, reference: string): Promise<
   return r.body.id;
 }
 
-interface Accuracy { subjects: number; truePairs: number; linked: number; linkedHit: number; falseLinks: number; falsePer1000: number; recall: number; purity: number; completeness: number; reviewThreshold: number; hitThreshold: number; missedScores: number[] }
+interface Accuracy { curve: { threshold: number; recall: number; falsePer1000: number }[]; subjects: number; truePairs: number; linked: number; linkedHit: number; falseLinks: number; falsePer1000: number; recall: number; purity: number; completeness: number; reviewThreshold: number; hitThreshold: number; missedScores: number[] }
 
 /** Links and clusters against the truth (subject → person). Recall over mated pairs; false links per 1,000 subjects;
  *  purity and completeness (inverse purity) of the clusters, singletons counted as clusters of one. */
@@ -132,7 +133,20 @@ async function evaluate(b: Bench, person: Map<string, string>): Promise<Accuracy
     return sum / person.size;
   };
   const n = person.size;
+  // The operating curve from the stored evidence: each pair fused as the worker fuses it, at other thresholds.
+  const all = await b.svc.ctx.db.query<{ probe_sample: string; target_sample: string; subject_a: string; subject_b: string; modality: 'face' | 'finger'; score: number; raw: number }>('SELECT * FROM connection_evidence');
+  const perPair = new Map<string, Evidence[]>();
+  for (const x of all.rows) {
+    const key = `${x.subject_a}|${x.subject_b}`;
+    perPair.set(key, [...(perPair.get(key) ?? []), { probeSample: Number(x.probe_sample), targetSample: Number(x.target_sample), modality: x.modality, score: x.score, raw: x.raw }]);
+  }
+  const fused = [...perPair].map(([key, e]) => { const [sa, sb] = key.split('|'); return { same: person.has(sa) && person.get(sa) === person.get(sb), score: scorePair(e, n - 1).score }; });
+  const curve = [3, 4, 5, 6, 7, 8].map((t) => ({
+    threshold: t, recall: round(fused.filter((f) => f.same && f.score >= t).length / Math.max(1, truePairs), 4),
+    falsePer1000: round((fused.filter((f) => !f.same && f.score >= t).length / n) * 1000, 3),
+  }));
   return {
+    curve,
     subjects: n, truePairs, linked: hits, linkedHit: hitLevel, falseLinks, falsePer1000: round((falseLinks / n) * 1000, 3),
     recall: round(hits / Math.max(1, truePairs), 4), purity: round(count(clusterOf, (s) => person.get(s)!), 4),
     completeness: round(count((s) => person.get(s)!, clusterOf), 4),
@@ -144,6 +158,21 @@ async function evaluate(b: Bench, person: Map<string, string>): Promise<Accuracy
 const accuracyRow = (name: string, a: Accuracy) =>
   `| ${name} | ${a.subjects} | ${a.truePairs} | ${(a.recall * 100).toFixed(1)} % (${a.linked}) | ${a.linkedHit} | ${a.falseLinks} | ${a.falsePer1000} | ${a.purity} | ${a.completeness} | ${a.reviewThreshold} / ${a.hitThreshold} |`;
 const ACCURACY_HEAD = ['| set | subjects | true pairs | recall (linked) | at hit level | false links | false links / 1,000 subjects | cluster purity | cluster completeness | link thresholds review / hit |', '|---|---|---|---|---|---|---|---|---|---|'];
+
+/** Recall and false links per 1,000 subjects if the review threshold were another score (pooled over runs). */
+function curveTable(runs: Accuracy[]): string[] {
+  const n = runs.reduce((s, a) => s + a.subjects, 0);
+  const pairs = runs.reduce((s, a) => s + a.truePairs, 0);
+  return [
+    `Operating curve from the stored evidence (comparisons from score ${round(evidenceFloor(runs[0].subjects - 1), 2)} up, each pair fused as the worker does), at other review thresholds:`, '',
+    '| threshold (score) | recall | false links / 1,000 subjects |', '|---|---|---|',
+    ...runs[0].curve.map((c, i) => {
+      const recall = runs.reduce((s, a) => s + a.curve[i].recall * a.truePairs, 0) / Math.max(1, pairs);
+      const fp = runs.reduce((s, a) => s + (a.curve[i].falsePer1000 * a.subjects) / 1000, 0) / n * 1000;
+      return `| ${c.threshold} | ${(recall * 100).toFixed(1)} % | ${round(fp, 3)} |`;
+    }),
+  ];
+}
 
 /** FVC2004: in each round every finger of the four DBs is enrolled as two subjects (impressions 2r-1 and 2r), among
  *  synthetic distinct fingers enrolled once; the round's subjects are deleted before the next. */
@@ -188,6 +217,7 @@ async function fingers(): Promise<void> {
     results.fingers = { rounds, total };
     md.push('## Fingers: FVC2004 B (40 fingers, each enrolled as two subjects) among synthetic distinct fingers', '', ...ACCURACY_HEAD,
       ...rounds.map((a, i) => accuracyRow(`round ${i + 1} (impressions ${2 * i + 1}+${2 * i + 2})`, a)), accuracyRow('all four rounds', total), '',
+      ...curveTable(rounds), '',
       `Distractors: ${FINGER_DISTRACTORS} synthetic distinct fingers (bench/lib/finger-synthetic.ts syntheticFinger, one per subject; the distinct-finger generator of branch finger-scale had not landed). ` +
       `Purity and completeness: mean over the rounds. Best evidence score of the missed true pairs (0 = no comparison kept as evidence): ${total.missedScores.join(', ') || 'none'}.`, '');
   } finally {
@@ -227,6 +257,7 @@ async function faces(): Promise<void> {
     results.faces = { ...a, images: chosen.length, refused: Object.fromEntries(refused) };
     log(`faces: ${JSON.stringify(results.faces)}`);
     md.push('## Faces: LFW dev (mated persons enrolled twice under two subjects, distractors once)', '', ...ACCURACY_HEAD, accuracyRow('lfw_dev', a), '',
+      ...curveTable([a]), '',
       `${chosen.length} images chosen; refused at enrolment (their subject deleted, their pairs not counted): ${JSON.stringify(Object.fromEntries(refused))}. ` +
       `Enrolment used the check profile's quality limits (LFW faces are ~60 px wide). Best evidence score of the missed true pairs: ${a.missedScores.join(', ') || 'none'}.`, '');
   } finally {

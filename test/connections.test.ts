@@ -193,3 +193,21 @@ describe('deletion', () => {
     expect(p3[0]).toMatchObject({ status: 'different-persons', clusterId: null });
   });
 });
+
+describe('a sample that cannot be searched', () => {
+  it('is dropped from the queue alone; the search goes on for the others', async () => {
+    // A finger sample whose stored template is not the matcher's (written around the API): its search throws.
+    const sub = await s.call('POST', '/v1/subjects', { key: k.enrFR, body: { watchlist: 'fr-wanted', reference: 'broken' } });
+    const extractor = (await s.ctx.db.query<{ extractor: string }>("SELECT extractor FROM samples WHERE modality = 'finger' LIMIT 1")).rows[0].extractor;
+    await s.ctx.db.query(
+      `INSERT INTO samples (subject_id, watchlist, modality, position, template, extractor, source_format) VALUES ($1, 'fr-wanted', 'finger', 2, $2, $3, 'test')`,
+      [sub.body.id, Buffer.from('not a matcher template'), extractor]);
+    await enrol('P5-fr', 5, 'fr-wanted', k.enrFR, 1);
+    await enrol('P5-it', 5, 'it-wanted', k.enrIT, 2);
+    await until('the queue to drain', async () => {
+      const r = await s.ctx.db.query<{ n: string }>('SELECT count(*) AS n FROM connection_work');
+      return Number(r.rows[0].n) === 0 ? true : undefined;
+    });
+    expect((await list(ADMIN_KEY)).some((c) => refsOf(c).join('+') === 'P5-fr+P5-it')).toBe(true);
+  });
+});

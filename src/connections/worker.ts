@@ -3,18 +3,17 @@
 // re-fuses the links and clusters they touch, all in the claiming transaction (a crash loses nothing).
 import { Counter, Gauge } from 'prom-client';
 import type { AppContext } from '../context.ts';
+import { isAppError } from '../errors.ts';
 import { newHandle } from '../cases/store.ts';
 import { watchlistSizes } from '../fusion/gallery-size.ts';
 import type { Modalities, SampleMatch } from '../fusion/modalities.ts';
 import { claimWork, completeScan, finishWork, queueDepth, runningScan, type WorkItem } from '../store/connection-work.ts';
 import { evidenceOf, linkedPairs, orderPair, pairsOfSamples, pairsWithoutEvidence, recluster, replaceEvidence, writeLink, type EvidenceRow, type Pair } from '../store/connections.ts';
-import type { Queryable } from '../store/db.ts';
+import { isUnavailable, type Queryable } from '../store/db.ts';
 import { liveSamplesById, type OwnedSample } from '../store/samples.ts';
 import { listWatchlists } from '../store/watchlists.ts';
 import { scorePair } from './link.ts';
 import { evidenceFloor, LINK_SEARCH_DEPTH, WORK_BATCH, WORK_POLL_MS, WORK_SETTLE_MS } from './tuning.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every live subject is a candidate of every search: the gallery size that scales the link thresholds. */
 async function gallerySize(q: AppContext['db']): Promise<number> {
@@ -75,12 +74,18 @@ export class ConnectionWorker {
   }
 
   private async run(): Promise<void> {
+    // After a failed batch, items are taken one at a time until one succeeds: a sample that always fails (not the
+    // database being away) is then dropped alone, with an error in the log, instead of blocking the queue.
+    let isolate = false;
     while (this.running) {
       let n = 0;
       try {
-        n = await this.runOnce();
+        n = await this.runOnce(isolate ? 1 : this.batch);
+        isolate = false;
       } catch (e) {
-        this.ctx.log.error({ err: e }, 'connection search batch failed; retrying');
+        if (isolate && !isUnavailable(e) && !(isAppError(e) && e.code === 'DATABASE_UNAVAILABLE')) await this.drop(e);
+        else this.ctx.log.error({ err: e }, 'connection search batch failed; retrying');
+        isolate = true;
         n = 0;
       }
       const wait = n ? this.paceMs : WORK_POLL_MS;
@@ -89,9 +94,9 @@ export class ConnectionWorker {
   }
 
   /** Claims and processes one batch; returns how many samples it searched. */
-  async runOnce(): Promise<number> {
+  async runOnce(limit = this.batch): Promise<number> {
     return this.ctx.db.tx(async (c) => {
-      const items = await claimWork(c, this.batch, WORK_SETTLE_MS);
+      const items = await claimWork(c, limit, WORK_SETTLE_MS);
       if (!items.length) return 0;
       await this.process(c, items);
       return items.length;
@@ -150,6 +155,16 @@ export class ConnectionWorker {
       out[i] = await finger.search({ position: s.position ?? 0, template: new Uint8Array(s.template), minutiae: 0, format: 'stored' }, nums, LINK_SEARCH_DEPTH);
     }
     return out;
+  }
+
+  /** Drops the next queued sample (the one that failed alone), counting it as done for its pass. */
+  private async drop(cause: unknown): Promise<void> {
+    await this.ctx.db.tx(async (c) => {
+      const items = await claimWork(c, 1, WORK_SETTLE_MS);
+      if (!items.length) return;
+      this.ctx.log.error({ err: cause, sampleId: items[0].sampleId }, 'connection search of this sample keeps failing; dropped from the queue');
+      for (const scan of await finishWork(c, items)) await completeScan(c, scan);
+    }).catch((e) => this.ctx.log.error({ err: e }, 'dropping a failing connection work item failed'));
   }
 
   /** After samples were deleted: the links that rested on them are re-fused from the evidence left. */
