@@ -392,23 +392,29 @@ async function latency(): Promise<void> {
 async function main() {
   // LFW's 150x150 photos hold faces ~60 px wide: enrolment takes the check profile's limits, as bench/fusion.ts does for ORL.
   process.env.BIOCHECK_FACE_QUALITY ??= JSON.stringify({ enrol: DEFAULT_QUALITY_THRESHOLDS.check });
-  if (PHASES.has('fingers')) await fingers();
-  if (PHASES.has('faces')) await faces();
-  if (PHASES.has('speed-faces')) await speed('face');
-  if (PHASES.has('speed-fingers')) await speed('finger');
-  if (PHASES.has('latency')) await latency();
-  writeReport({
-    name: 'connections',
-    command: `nice -n 10 ${Object.entries(process.env).filter(([k]) => k.startsWith('CONNECTIONS_')).map(([k, v]) => `${k}=${v} `).join('')}npx tsx bench/connections.ts`,
-    dataset: `${fvc} (FVC2004 B templates), ${lfw} (LFW dev), synthetic galleries (bench/lib/finger-synthetic.ts, bench/lib/synthetic-faces.ts)`,
-    versions: { matcher: matcherAddon().version, 'onnxruntime-node': packageVersion('onnxruntime-node'), embedder: DEFAULT_FACE_ROLES.embedder },
-    results: { ...results, thresholds: LINK_THRESHOLDS },
-    markdown: [
-      `Link thresholds per search: review FPIR ${LINK_THRESHOLDS.reviewFpir}, hit FPIR ${LINK_THRESHOLDS.hitFpir}, scaled by the gallery size (score ≥ -log10(FPIR / N)). ` +
-      'Clusters merge only through hit-level links (or links an examiner confirmed). The machine was shared with other jobs (2 cores): wall-clock figures are noisy, ' +
-      'per-CPU-second figures less so.', '', ...md,
-    ].join('\n'),
-  });
+  const phases: [string, () => Promise<void>][] = [
+    ['fingers', fingers], ['faces', faces], ['speed-faces', () => speed('face')], ['speed-fingers', () => speed('finger')], ['latency', latency],
+  ];
+  // One report per phase (bench/results/connections-<phase>.md), written as soon as the phase ends.
+  for (const [name, run] of phases) {
+    if (!PHASES.has(name)) continue;
+    md.length = 0;
+    for (const k of Object.keys(results)) delete results[k];
+    await run();
+    if (!md.length) continue;
+    writeReport({
+      name: `connections-${name}`,
+      command: `${Object.entries(process.env).filter(([k]) => k.startsWith('CONNECTIONS_')).map(([k, v]) => `${k}=${v} `).join('')}nice -n 10 npx tsx bench/connections.ts`,
+      dataset: `${fvc} (FVC2004 B templates), ${lfw} (LFW dev), synthetic galleries (bench/lib/finger-synthetic.ts, bench/lib/synthetic-faces.ts)`,
+      versions: { matcher: matcherAddon().version, 'onnxruntime-node': packageVersion('onnxruntime-node'), embedder: DEFAULT_FACE_ROLES.embedder },
+      results: { ...results, thresholds: LINK_THRESHOLDS },
+      markdown: [
+        `Link thresholds per search: review FPIR ${LINK_THRESHOLDS.reviewFpir}, hit FPIR ${LINK_THRESHOLDS.hitFpir}, scaled by the gallery size (score ≥ -log10(FPIR / N)). ` +
+        'Clusters merge only through hit-level links (or links an examiner confirmed). The machine was shared with other jobs (2 cores): wall-clock figures are noisy, ' +
+        'per-CPU-second figures less so.', '', ...md,
+      ].join('\n'),
+    });
+  }
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

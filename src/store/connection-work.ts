@@ -72,6 +72,7 @@ export async function runningScan(q: Queryable): Promise<Scan | null> {
 /** Cancels a running pass: its queued samples are dropped (the links found so far stay). */
 export async function cancelScan(q: Queryable, id: string): Promise<Scan | null> {
   const r = await q.query("UPDATE connection_scans SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status = 'running'", [id]);
-  if (r.rowCount) await q.query('DELETE FROM connection_work WHERE scan_id = $1', [id]);
+  // Rows a worker holds are skipped, not waited for: it finishes them (its count no longer moves a cancelled pass).
+  if (r.rowCount) await q.query('DELETE FROM connection_work WHERE id IN (SELECT id FROM connection_work WHERE scan_id = $1 FOR UPDATE SKIP LOCKED)', [id]);
   return getScan(q, id);
 }
