@@ -30,6 +30,9 @@ export interface Config {
   retainNoHitProbes: boolean;
   /** Days a check's probe is kept, longer while its case is pending or a hit on it awaits the owner's decision (0: no limit). */
   probeRetentionDays: number;
+  /** The background connection search (N:N): on by default; `paceMs` pauses between batches to leave CPU to checks;
+   *  `batch` samples per worker transaction (unset: the tuned default). */
+  connections: { enabled: boolean; paceMs: number; batch?: number };
 }
 
 /** A setting the operator got wrong: every problem found, one per line; the service does not start. */
@@ -123,6 +126,11 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     },
     retainNoHitProbes: r.bool('BIOCHECK_RETAIN_NO_HIT_PROBES', false),
     probeRetentionDays: r.int('BIOCHECK_PROBE_RETENTION_DAYS', 90, 0, 36_500),
+    connections: {
+      enabled: r.bool('BIOCHECK_CONNECTIONS', true),
+      paceMs: r.int('BIOCHECK_CONNECTIONS_PACE_MS', 0, 0, 60_000),
+      ...(r.raw('BIOCHECK_CONNECTIONS_BATCH') ? { batch: r.int('BIOCHECK_CONNECTIONS_BATCH', 128, 1, 10_000) } : {}),
+    },
   };
   const databaseUrl = cfg.databaseUrl;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {

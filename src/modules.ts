@@ -1,5 +1,6 @@
 // The capabilities the service runs with by default, each started after the database is up.
 import type { AppContext } from './context.ts';
+import { connectionsModule } from './connections/module.ts';
 import { FaceService } from './face/modality.ts';
 import { FingerService } from './finger/modality.ts';
 import type { Modalities } from './fusion/modalities.ts';
@@ -50,5 +51,5 @@ export function biometricRoutesModule(mods: Modalities): Module {
 
 export async function defaultModules(): Promise<Module[]> {
   const mods: Modalities = {};
-  return [biometricRoutesModule(mods), fingerModule(mods), faceModule(mods)];
+  return [biometricRoutesModule(mods), fingerModule(mods), faceModule(mods), connectionsModule(mods)];
 }

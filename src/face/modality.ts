@@ -106,8 +106,12 @@ export class FaceService implements FaceModality {
   }
 
   async search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]> {
-    const hits = await this.index.search(embedding, { k, watchlists: watchlistNums, exact: this.index.size <= EXACT_SEARCH_MAX });
-    return hits.map((h) => ({ sampleId: h.id, raw: h.score, score: this.calibrate(h.score) }));
+    return (await this.searchMany([embedding], watchlistNums, k))[0];
+  }
+
+  async searchMany(embeddings: Float32Array[], watchlistNums: number[], k: number): Promise<SampleMatch[][]> {
+    const hits = await this.index.searchBatch(embeddings, { k, watchlists: watchlistNums, exact: this.index.size <= EXACT_SEARCH_MAX });
+    return hits.map((q) => q.map((h) => ({ sampleId: h.id, raw: h.score, score: this.calibrate(h.score) })));
   }
 
   compare(a: Float32Array, b: Float32Array): { raw: number; score: number } {

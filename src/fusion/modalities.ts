@@ -19,6 +19,8 @@ export interface FaceModality {
   /** Decode, detect, check quality for the purpose, align and embed; throws AppError (no face, quality...). */
   extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify'): Promise<FaceExtraction>;
   search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
+  /** Many searches in one native call (the exact scan passes each cached block of the gallery to every query). */
+  searchMany(embeddings: Float32Array[], watchlistNums: number[], k: number): Promise<SampleMatch[][]>;
   compare(a: Float32Array, b: Float32Array): { raw: number; score: number };
   add(items: { sampleId: number; embedding: Float32Array; watchlistNum: number; seq?: number }[]): Promise<void>;
   remove(sampleIds: number[]): void;

@@ -78,3 +78,15 @@ export async function countLive(db: Db, modality: 'face' | 'finger', extractor?:
     'SELECT count(*) AS n FROM samples WHERE modality = $1 AND ($2::text IS NULL OR extractor = $2)', [modality, extractor ?? null]);
   return Number(r.rows[0].n);
 }
+
+export interface OwnedSample { id: number; subjectId: string; modality: 'face' | 'finger'; position: number | null; template: Buffer; extractor: string }
+
+/** These samples with their subjects, where both are live. Driven from the ids (unnest), so that the plan stays
+ *  a primary-key lookup per id whatever the table statistics say. */
+export async function liveSamplesById(q: Queryable, ids: number[]): Promise<OwnedSample[]> {
+  if (!ids.length) return [];
+  const r = await q.query<{ id: string; subject_id: string; modality: 'face' | 'finger'; position: number | null; template: Buffer; extractor: string }>(
+    `SELECT s.id, s.subject_id, s.modality, s.position, s.template, s.extractor FROM unnest($1::bigint[]) AS x(id)
+     JOIN samples s ON s.id = x.id JOIN subjects su ON su.id = s.subject_id AND su.deleted_at IS NULL`, [ids]);
+  return r.rows.map((x) => ({ id: Number(x.id), subjectId: x.subject_id, modality: x.modality, position: x.position, template: x.template, extractor: x.extractor }));
+}

@@ -1,5 +1,6 @@
 // Subjects of a watchlist and the deletion that removes them and their samples.
-import type { Queryable } from './db.ts';
+import { forgetSubject } from './connections.ts';
+import type { Db, Queryable } from './db.ts';
 import { tombstone } from './samples.ts';
 
 export interface Subject {
@@ -52,7 +53,8 @@ export async function listSubjects(q: Queryable, f: { watchlists: string[]; refe
 
 /**
  * Deletes a subject: its samples go (leaving tombstones for index replay) and its identity fields are
- * scrubbed; the row stays only as an identity-free anchor for past cases. Returns the deleted sample ids.
+ * scrubbed, and its connections go; the row stays only as an identity-free anchor for past cases. Returns the
+ * deleted sample ids.
  */
 export async function deleteSubject(q: Queryable, id: string): Promise<{ face: number[]; finger: number[] } | null> {
   const live = await lockSubject(q, id);
@@ -60,6 +62,7 @@ export async function deleteSubject(q: Queryable, id: string): Promise<{ face: n
   const del = await q.query<{ id: string; modality: 'face' | 'finger' }>('DELETE FROM samples WHERE subject_id = $1 RETURNING id, modality', [id]);
   await tombstone(q, del.rows);
   await q.query("UPDATE subjects SET deleted_at = now(), reference = NULL, name = NULL, attributes = '{}'::jsonb WHERE id = $1", [id]);
+  await forgetSubject(q, id);
   return {
     face: del.rows.filter((s) => s.modality === 'face').map((s) => Number(s.id)),
     finger: del.rows.filter((s) => s.modality === 'finger').map((s) => Number(s.id)),
