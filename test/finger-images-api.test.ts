@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModules } from '../src/modules.ts';
 import { fingerImage, type ImpressionOptions } from './lib/finger-images.ts';
 import { encodeWsq } from './lib/wsq-encode.ts';
+import { fingerImageRecord } from './lib/finger-image-records.ts';
 import { ADMIN_KEY, startService, type TestService } from './lib/service.ts';
 
 const W = 320, H = 400;
@@ -47,6 +48,15 @@ describe('fingerprint image enrolment', () => {
     expect(r1.status, r1.text).toBe(201);
     const r2 = await s.call('POST', `/v1/subjects/${subjects[2]}/fingerprints`, { key: k.enroller, body: { image: b64(wsq(103)), position: 2 } });
     expect(r2.status, r2.text).toBe(201);
+  });
+
+  it('an ISO/IEC 19794-4 record as application/octet-stream: its view and position', async () => {
+    const rec = fingerImageRecord([{ position: 7, width: W, height: H, data: fingerImage(106) }]);
+    const r = await s.call('POST', `/v1/subjects/${subjects[1]}/fingerprints`, { key: k.enroller, raw: Buffer.from(rec), headers: { 'content-type': 'application/octet-stream' } });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.positions).toEqual([7]);
+    const c = await s.call('POST', '/v1/checks', { key: k.kiosk, body: { fingerprints: [{ image: b64(await png(fingerImage(106, MOVED))), position: 7 }] } });
+    expect(c.body.candidates[0]?.subjectId).toBe(subjects[1]);
   });
 
   it('a 1000 ppi image is resampled to 500 ppi before extraction', async () => {
