@@ -16,6 +16,8 @@ import { matcherAddon } from './native.ts';
 
 /** Fewer minutiae than this carry too little to match on. */
 export const MIN_MINUTIAE = 5;
+/** Sides of a single-finger image at 500 ppi (a fingertip is about 100 px wide; a slap needs segmenting first). */
+const MIN_IMAGE_SIDE = 64, MAX_IMAGE_SIDE = 4096;
 /** Fingers per native bulk add while loading from PostgreSQL. */
 const LOAD_BATCH = 5_000;
 
@@ -46,6 +48,9 @@ export class FingerService implements FingerModality {
     const out: PreparedFinger[] = [];
     for (const [i, decoded] of (await decodeFingerImages(image, opts.ppi)).entries()) {
       const img = await toWorkingResolution(decoded.image, decoded.ppi);
+      if (Math.min(img.width, img.height) < MIN_IMAGE_SIDE || Math.max(img.width, img.height) > MAX_IMAGE_SIDE) {
+        throw new AppError('IMAGE_UNDECODABLE', `a ${img.width}x${img.height} image at 500 ppi is not a single fingerprint (sides ${MIN_IMAGE_SIDE}..${MAX_IMAGE_SIDE} px)`);
+      }
       const ex = await extractMinutiaeAsync(img, opts.position ?? decoded.position ?? 0);
       const quality = { ...fingerQuality(ex.stats, img.width, img.height, ex.finger.minutiae.length), extractor: EXTRACTOR_VERSION, ppi: decoded.ppi };
       const f = this.fromMinutiae(ex.finger, `image/${decoded.format}`, opts.position, i ? `image view ${i}` : 'the image');

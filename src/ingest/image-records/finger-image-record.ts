@@ -104,3 +104,20 @@ function tryHeader(b: Uint8Array, length: number, at: number): Header | undefine
   }
   return { start, count, ppi: units === 1 ? hres : Math.round(hres * 2.54), compression };
 }
+
+/** Wraps uncompressed 8-bit grey pixels as a one-view ISO/IEC 19794-4:2005 record (how raw ITL images travel on). */
+export function rawViewRecord(width: number, height: number, pixels: Uint8Array, ppi: number, position: number): Uint8Array {
+  if (pixels.length !== width * height) throw new AppError('IMAGE_RECORD_MALFORMED', `uncompressed ${width}x${height} image needs ${width * height} bytes, found ${pixels.length}`, { field: 'image_data', offset: 0 });
+  const total = 32 + 14 + pixels.length;
+  const b = new Uint8Array(total);
+  const dv = new DataView(b.buffer);
+  b.set([0x46, 0x49, 0x52, 0, 0x30, 0x31, 0x30, 0], 0);
+  dv.setUint16(8, Math.floor(total / 2 ** 32)); dv.setUint32(10, total % 2 ** 32);
+  b[18] = 1; b[19] = 1;
+  for (const o of [20, 22, 24, 26]) dv.setUint16(o, Math.round(ppi));
+  b[28] = 8; b[29] = 0;
+  dv.setUint32(32, 14 + pixels.length); b[36] = position; b[37] = 1;
+  dv.setUint16(41, width); dv.setUint16(43, height);
+  b.set(pixels, 46);
+  return b;
+}
