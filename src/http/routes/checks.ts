@@ -21,7 +21,7 @@ export const FingerProbe = StrictObject({
   image: Type.Optional(Type.String({ minLength: 4, description: 'base64 fingerprint image: WSQ, JPEG 2000, PNG, TIFF or JPEG' })),
   ppi: Type.Optional(Type.Integer({ minimum: 250, maximum: 2000, description: 'scan resolution of the image (default: the WSQ comment, else 500)' })),
   position: Type.Optional(Position),
-});
+}, { examples: [{ image: '/6D/qP+oAAJO…', ppi: 500, position: 2 }, { template: 'Rk1SACAyMAAA…', position: 7 }] });
 
 /** One probe finger from its JSON form: exactly one of template and image. */
 export function fingerProbeInput(f: Static<typeof FingerProbe>, field: string, max: number): FingerProbeInput {
