@@ -13,7 +13,7 @@ import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
 import { IdParams, StrictObject, bearer, jsonOrBinary } from '../schemas.ts';
 import { subjectFor } from './subjects.ts';
-import { fingerProbeInput, FingerProbe } from './checks.ts';
+import { fingerProbeInput, FingerProbe } from '../finger-probe.ts';
 
 const FaceBody = StrictObject({ image: Type.String({ minLength: 4, description: 'base64 image' }) });
 const FingerBody = FingerProbe;
