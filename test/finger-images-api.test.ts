@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModules } from '../src/modules.ts';
 import { fingerImage, type ImpressionOptions } from './lib/finger-images.ts';
 import { encodeWsq } from './lib/wsq-encode.ts';
+import { fingerImageRecord } from './lib/finger-image-records.ts';
 import { ADMIN_KEY, startService, type TestService } from './lib/service.ts';
 
 const W = 320, H = 400;
@@ -49,6 +50,15 @@ describe('fingerprint image enrolment', () => {
     expect(r2.status, r2.text).toBe(201);
   });
 
+  it('an ISO/IEC 19794-4 record as application/octet-stream: its view and position', async () => {
+    const rec = fingerImageRecord([{ position: 7, width: W, height: H, data: fingerImage(106) }]);
+    const r = await s.call('POST', `/v1/subjects/${subjects[1]}/fingerprints`, { key: k.enroller, raw: Buffer.from(rec), headers: { 'content-type': 'application/octet-stream' } });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.positions).toEqual([7]);
+    const c = await s.call('POST', '/v1/checks', { key: k.kiosk, body: { fingerprints: [{ image: b64(await png(fingerImage(106, MOVED))), position: 7 }] } });
+    expect(c.body.candidates[0]?.subjectId).toBe(subjects[1]);
+  });
+
   it('a 1000 ppi image is resampled to 500 ppi before extraction', async () => {
     const big = await sharp(fingerImage(104), { raw: { width: W, height: H, channels: 1 } }).resize(W * 2, H * 2).png().toBuffer();
     const r = await s.call('POST', `/v1/subjects/${subjects[3]}/fingerprints`, { key: k.enroller, body: { image: b64(big), ppi: 1000, position: 2 } });
@@ -89,5 +99,34 @@ describe('fingerprint images in checks and verification', () => {
       key: k.kiosk, body: { fingerprint: { image: b64(wsq(103, MOVED)) }, against: { fingerprint: { image: b64(await png(fingerImage(104))) } } },
     });
     expect(other.body.match).toBe(false);
+  });
+});
+
+describe('ANSI/NIST-ITL transactions with finger images', () => {
+  const ITL = 'application/vnd.ansi-nist-itl';
+  const itl = async () => import('./itl-fixtures.ts');
+
+  it('a Type-14 WSQ image enrols; a Type-4 uncompressed image of the same finger finds it', async () => {
+    const { transaction, type1, type4, type14 } = await itl();
+    const c = await s.call('POST', '/v1/subjects', { key: k.enroller, body: { watchlist: 'img-list', reference: 'ITL-1', name: 'ITL image' } });
+    const enrol = transaction(type1([[14, '01']]), type14('01', wsq(107)));
+    const r = await s.call('POST', `/v1/subjects/${c.body.id}/fingerprints`, { key: k.enroller, raw: Buffer.from(enrol), headers: { 'content-type': ITL } });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.minutiae[0]).toBeGreaterThan(10);
+    const raw = type4(1, W, H, fingerImage(107, MOVED));
+    raw[17] = 0; // GCA 0: uncompressed
+    const check = await s.call('POST', '/v1/checks', { key: k.kiosk, raw: Buffer.from(transaction(type1([[4, '01']]), raw)), headers: { 'content-type': ITL } });
+    expect(check.status, check.text).toBe(200);
+    expect(check.body.candidates[0]?.subjectId).toBe(c.body.id);
+  });
+
+  it('a Type-13 latent too small to be a fingerprint is a 422, not a crash', async () => {
+    const { transaction, type1, tagged } = await itl();
+    const latent = tagged('13.001', [
+      ['13.002', '07'], ['13.003', '4'], ['13.004', 'ORIG00001'], ['13.005', '20240131'], ['13.006', '3'], ['13.007', '2'],
+      ['13.008', '1'], ['13.009', '1000'], ['13.010', '1000'], ['13.011', 'NONE'], ['13.012', '8'], ['13.013', '0'], ['13.999', new Uint8Array([1, 2, 3, 4, 5, 6])],
+    ]);
+    const r = await s.call('POST', '/v1/checks', { key: k.kiosk, raw: Buffer.from(transaction(type1([[13, '07']]), latent)), headers: { 'content-type': ITL } });
+    expect(r.status, r.text).toBe(422);
   });
 });

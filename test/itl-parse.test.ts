@@ -84,13 +84,14 @@ describe('ITL parse: a transaction with every handled record type', () => {
     expect(print.positions).toEqual([13]);
   });
 
-  it('extracts probes: two fingers, one face, one finger image, Type-2 text', () => {
+  it('extracts probes: two fingers, one face, three finger images (Type-4, -14, -13), Type-2 text', () => {
     const p = extractProbes(t);
     expect(p.fingers.map((f) => [f.record, f.position])).toEqual([[3, 2], [4, 2]]);
     expect(p.faces).toHaveLength(1);
     expect(p.faces[0].format).toBe('jpeg');
-    expect(p.fingerImages).toHaveLength(1);
-    expect(p.fingerImages[0].positions).toEqual([13]);
+    expect(p.fingerImages.map((f) => [f.record, f.format, f.positions, f.ppi])).toEqual([
+      [2, 'wsq', [2], 500], [6, 'wsq', [13], 500], [7, 'raw', [0], 1000],
+    ]);
     expect(p.text).toEqual({ '2.018': 'DOE, JOHN', '2.022': '19800101', '2.005': 'N' });
   });
 

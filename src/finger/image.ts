@@ -4,6 +4,7 @@
 import sharp from 'sharp';
 import { AppError } from '../errors.ts';
 import { decodeImage } from '../face/decode.ts';
+import { isFingerImageRecord, parseFingerImageRecord, type FingerImageView } from '../ingest/image-records/finger-image-record.ts';
 import { decodeWsq, isWsq } from '../ingest/wsq/index.ts';
 import type { GreyImage } from './extract.ts';
 
@@ -15,13 +16,45 @@ export const MAX_PPI = 2000;
 /** Resolutions this close to 500 ppi are used as they are (DB3 of FVC2004 is 512 ppi: resampled). */
 const PPI_TOLERANCE = 0.01;
 
-export interface FingerImage { image: GreyImage; ppi: number; format: string }
+export interface FingerImage {
+  image: GreyImage; ppi: number; format: string;
+  /** Finger position the image's own record gives (ISO/IEC 19794-4 views). */
+  position?: number;
+}
 
-/** Decodes any accepted finger image to grey at its native resolution. */
-export async function decodeFingerImage(bytes: Uint8Array, declaredPpi?: number): Promise<FingerImage> {
-  if (declaredPpi !== undefined && (!Number.isFinite(declaredPpi) || declaredPpi < MIN_PPI || declaredPpi > MAX_PPI)) {
-    throw new AppError('VALIDATION_FAILED', `ppi ${declaredPpi} is outside ${MIN_PPI}..${MAX_PPI}`, { field: 'ppi' });
+const checkPpi = (ppi: number, field: string) => {
+  if (!Number.isFinite(ppi) || ppi < MIN_PPI || ppi > MAX_PPI) throw new AppError('VALIDATION_FAILED', `${field} ${ppi} is outside ${MIN_PPI}..${MAX_PPI}`, { field });
+};
+
+/**
+ * Decodes any accepted finger image to grey at its native resolution: one image, or one per view of an
+ * ISO/IEC 19794-4 / ANSI/INCITS 381 finger image record.
+ */
+export async function decodeFingerImages(bytes: Uint8Array, declaredPpi?: number): Promise<FingerImage[]> {
+  if (declaredPpi !== undefined) checkPpi(declaredPpi, 'ppi');
+  if (!isFingerImageRecord(bytes)) return [await decodeFingerImage(bytes, declaredPpi)];
+  const rec = parseFingerImageRecord(bytes);
+  const out: FingerImage[] = [];
+  for (const v of rec.views) {
+    const ppi = declaredPpi ?? v.ppi;
+    checkPpi(ppi, 'image_resolution');
+    const img = await decodeView(v, ppi);
+    out.push({ ...img, position: v.position, format: `${rec.standard === 'ISO/IEC 19794-4:2005' ? 'iso-19794-4' : 'ansi-381'}/${img.format}` });
   }
+  return out;
+}
+
+async function decodeView(v: FingerImageView, ppi: number): Promise<FingerImage> {
+  if (v.compression === 'raw') return { image: { width: v.width, height: v.height, pixels: v.data }, ppi, format: 'raw' };
+  const img = await decodeFingerImage(v.data, ppi);
+  if (img.image.width !== v.width || img.image.height !== v.height) {
+    throw new AppError('IMAGE_RECORD_MALFORMED', `view header says ${v.width}x${v.height} but its image is ${img.image.width}x${img.image.height}`, { field: 'horizontal_line_length', offset: v.offset });
+  }
+  return img;
+}
+
+/** Decodes one encoded finger image (WSQ, JPEG 2000, PNG, TIFF, JPEG) to grey at its native resolution. */
+export async function decodeFingerImage(bytes: Uint8Array, declaredPpi?: number): Promise<FingerImage> {
   if (isWsq(bytes)) {
     const w = decodeWsq(bytes);
     return { image: { width: w.width, height: w.height, pixels: w.pixels }, ppi: declaredPpi ?? w.ppi ?? WORKING_PPI, format: 'wsq' };

@@ -10,12 +10,14 @@ import { calibrateFingerScore, FINGER_THRESHOLD_FMR_1E3 } from './calibrate.ts';
 import { FingerGallery } from './gallery.ts';
 import { compareFingers, encodeFinger, validateFingerTemplate } from './matcher.ts';
 import { EXTRACTOR_VERSION, extractMinutiaeAsync } from './extract.ts';
-import { decodeFingerImage, toWorkingResolution } from './image.ts';
+import { decodeFingerImages, toWorkingResolution } from './image.ts';
 import { fingerQuality } from './quality.ts';
 import { matcherAddon } from './native.ts';
 
 /** Fewer minutiae than this carry too little to match on. */
 export const MIN_MINUTIAE = 5;
+/** Sides of a single-finger image at 500 ppi (a fingertip is about 100 px wide; a slap needs segmenting first). */
+const MIN_IMAGE_SIDE = 64, MAX_IMAGE_SIDE = 4096;
 /** Fingers per native bulk add while loading from PostgreSQL. */
 const LOAD_BATCH = 5_000;
 
@@ -42,13 +44,19 @@ export class FingerService implements FingerModality {
     return { position, template: encodeFinger({ ...f, position }), minutiae: f.minutiae.length, format };
   }
 
-  async fromImage(image: Uint8Array, opts: { ppi?: number; position?: number }): Promise<PreparedFinger> {
-    const decoded = await decodeFingerImage(image, opts.ppi);
-    const img = await toWorkingResolution(decoded.image, decoded.ppi);
-    const ex = await extractMinutiaeAsync(img, opts.position ?? 0);
-    const quality = { ...fingerQuality(ex.stats, img.width, img.height, ex.finger.minutiae.length), extractor: EXTRACTOR_VERSION, ppi: decoded.ppi };
-    const f = this.fromMinutiae(ex.finger, `image/${decoded.format}`, opts.position, 'the image');
-    return { ...f, quality };
+  async fromImage(image: Uint8Array, opts: { ppi?: number; position?: number }): Promise<PreparedFinger[]> {
+    const out: PreparedFinger[] = [];
+    for (const [i, decoded] of (await decodeFingerImages(image, opts.ppi)).entries()) {
+      const img = await toWorkingResolution(decoded.image, decoded.ppi);
+      if (Math.min(img.width, img.height) < MIN_IMAGE_SIDE || Math.max(img.width, img.height) > MAX_IMAGE_SIDE) {
+        throw new AppError('IMAGE_UNDECODABLE', `a ${img.width}x${img.height} image at 500 ppi is not a single fingerprint (sides ${MIN_IMAGE_SIDE}..${MAX_IMAGE_SIDE} px)`);
+      }
+      const ex = await extractMinutiaeAsync(img, opts.position ?? decoded.position ?? 0);
+      const quality = { ...fingerQuality(ex.stats, img.width, img.height, ex.finger.minutiae.length), extractor: EXTRACTOR_VERSION, ppi: decoded.ppi };
+      const f = this.fromMinutiae(ex.finger, `image/${decoded.format}`, opts.position, i ? `image view ${i}` : 'the image');
+      out.push({ ...f, quality });
+    }
+    return out;
   }
 
   async search(probe: PreparedFinger, watchlistNums: number[], k: number): Promise<SampleMatch[]> {

@@ -1,4 +1,5 @@
 import type { FingerMinutiae } from '../finger/types.ts';
+import { isFingerImageRecord } from '../ingest/image-records/finger-image-record.ts';
 
 // What the check flow needs from each modality. The face and finger layers implement these; the
 // check flow, enrolment routes and verification speak only to these interfaces.
@@ -45,8 +46,9 @@ export interface FingerModality {
   prepare(record: Uint8Array, positionOverride?: number): PreparedFinger[];
   /** The same from minutiae already decoded elsewhere (an ANSI/NIST-ITL Type-9 record). */
   fromMinutiae(finger: FingerMinutiae, format: string, positionOverride?: number): PreparedFinger;
-  /** A fingerprint image (WSQ, JPEG 2000, PNG, TIFF, JPEG): decoded, resampled to 500 ppi, minutiae extracted. */
-  fromImage(image: Uint8Array, opts: { ppi?: number; position?: number }): Promise<PreparedFinger>;
+  /** A fingerprint image (WSQ, JPEG 2000, PNG, TIFF, JPEG, or an ISO/IEC 19794-4 / ANSI 381 record with one
+   *  or more views): decoded, resampled to 500 ppi, minutiae extracted; one entry per view. */
+  fromImage(image: Uint8Array, opts: { ppi?: number; position?: number }): Promise<PreparedFinger[]>;
   search(probe: PreparedFinger, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
   compare(a: Uint8Array, b: Uint8Array): { raw: number; score: number };
   add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): void;
@@ -65,7 +67,9 @@ export interface FingerProbeInput {
 /** One prepared finger per view of a probe input (an image is one view). */
 export async function prepareFingerInput(finger: FingerModality, f: FingerProbeInput): Promise<PreparedFinger[]> {
   if (f.minutiae) return [finger.fromMinutiae(f.minutiae, f.format, f.position)];
-  if (f.image) return [await finger.fromImage(f.image, { ppi: f.ppi, position: f.position })];
+  if (f.image) return finger.fromImage(f.image, { ppi: f.ppi, position: f.position });
+  // An octet-stream body is a minutiae record ("FMR") or a finger image record ("FIR").
+  if (f.record && isFingerImageRecord(f.record)) return finger.fromImage(f.record, { ppi: f.ppi, position: f.position });
   if (f.record) return finger.prepare(f.record, f.position);
   return [];
 }

@@ -1,4 +1,4 @@
-// ANSI/NIST-ITL transactions on the HTTP routes: Type-9 minutiae and Type-10 faces do what the JSON
+// ANSI/NIST-ITL transactions on the HTTP routes: Type-9 minutiae, Type-4/13/14 finger images and Type-10 faces do what the JSON
 // fields do; `Accept: application/vnd.ansi-nist-itl` on a check answers with a Type-1 + Type-2 transaction.
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
@@ -7,6 +7,9 @@ import { buildCheckResponseTransaction, extractProbes, ITL_CONTENT_TYPE, parseTr
 import type { CandidateView } from '../cases/views.ts';
 import type { CheckBodyParser, CheckResponder } from './routes/checks.ts';
 import type { EnrolBodyParser } from './routes/enrol.ts';
+import type { FingerProbeInput } from '../fusion/modalities.ts';
+import type { ItlFingerImageProbe } from '../ingest/itl/probes.ts';
+import { rawViewRecord } from '../ingest/image-records/finger-image-record.ts';
 
 /** Our identifier in the ORI of response transactions. */
 const SERVICE_ORI = 'BIOCHECK';
@@ -23,9 +26,23 @@ function read(body: Buffer, req: FastifyRequest) {
   const source = new Uint8Array(body);
   return {
     faces: probes.faces.map((f) => ({ image: f.image, format: `itl-type10:${f.format}` })),
-    fingers: probes.fingers.map((f) => ({ minutiae: f.minutiae, position: f.position, format: 'ansi-nist-itl', source })),
+    fingers: [
+      ...probes.fingers.map((f) => ({ minutiae: f.minutiae, position: f.position, format: 'ansi-nist-itl', source })),
+      // Type-9 minutiae are usually those of the transaction's own images: when present they are used
+      // as sent; the images are read only when the transaction carries no minutiae.
+      ...(probes.fingers.length ? [] : probes.fingerImages.map((f) => fingerImageInput(f, source))),
+    ],
     notes: probes.notes,
   };
+}
+
+/** A Type-4/13/14 image as a probe finger: encoded images as they are, raw pixels as a 19794-4 record. */
+function fingerImageInput(f: ItlFingerImageProbe, source: Uint8Array): FingerProbeInput {
+  const single = f.positions.filter((p) => p >= 1 && p <= 10);
+  const position = single.length === 1 ? single[0] : undefined;
+  if (f.format !== 'raw') return { image: f.image, ppi: f.ppi, position, format: 'ansi-nist-itl', source };
+  if (f.width === undefined || f.height === undefined) throw new AppError('ITL_MALFORMED', `record ${f.record}: uncompressed image without its dimensions`, { record: f.record });
+  return { image: rawViewRecord(f.width, f.height, f.image, f.ppi ?? 500, position ?? 0), position, format: 'ansi-nist-itl', source };
 }
 
 export const itlEnrolParser: EnrolBodyParser = (body, req) => read(body, req);
@@ -33,7 +50,7 @@ export const itlEnrolParser: EnrolBodyParser = (body, req) => read(body, req);
 export const itlCheckParser: CheckBodyParser = (body, req): CheckInput => {
   const p = read(body, req);
   if (!p.faces.length && !p.fingers.length) {
-    throw new AppError('ITL_UNSUPPORTED', `the transaction holds no Type-9 minutiae or Type-10 face${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
+    throw new AppError('ITL_UNSUPPORTED', `the transaction holds no Type-9 minutiae, Type-4/13/14 finger image or Type-10 face${p.notes.length ? ` (${p.notes.join('; ')})` : ''}`);
   }
   return { face: p.faces[0], fingers: p.fingers, limit: 10 };
 };

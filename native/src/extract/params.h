@@ -29,7 +29,7 @@ constexpr int kGaborPeriods = 12;
 /** Steps traced along the skeleton to find a minutia's direction and to detect short ridges. */
 constexpr int kTraceSteps = 12;
 /** Minutiae closer than this to each other are taken as artefacts (breaks, bridges, spurs). */
-constexpr float kPairDistance = 9.0f;
+constexpr float kPairDistance = 7.0f;
 /** Minutiae closer than this to the segmentation border are dropped (blocks). */
 constexpr int kBorderBlocks = 2;
 /** At most this many minutiae are kept, the highest quality first (templates hold up to 255). */

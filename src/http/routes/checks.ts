@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { MAX_LIMIT, MAX_PROBE_FINGERS, runCheck, type CheckInput, type CheckOutcome } from '../../fusion/check.ts';
-import type { FingerProbeInput, Modalities } from '../../fusion/modalities.ts';
+import type { Modalities } from '../../fusion/modalities.ts';
 import { probeKept } from '../../cases/probes.ts';
 import { answerTimings, candidateViews, type CandidateRow, type CheckMode } from '../../cases/views.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
@@ -13,28 +13,8 @@ import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
 import { IdParams, StrictObject, WatchlistId, bearer, commonErrors, jsonOrBinary } from '../schemas.ts';
 import { CandidateSchema, candidateExample } from '../view-schemas.ts';
+import { FingerProbe, fingerProbeInput } from '../finger-probe.ts';
 
-const Position = Type.Integer({ minimum: 0, maximum: 10 });
-/** A probe finger: a minutiae template, or an image our extractor reads (exactly one of the two). */
-export const FingerProbe = StrictObject({
-  template: Type.Optional(Type.String({ minLength: 4, description: 'base64 ISO/IEC 19794-2 or ANSI INCITS 378 record' })),
-  image: Type.Optional(Type.String({ minLength: 4, description: 'base64 fingerprint image: WSQ, JPEG 2000, PNG, TIFF or JPEG' })),
-  ppi: Type.Optional(Type.Integer({ minimum: 250, maximum: 2000, description: 'scan resolution of the image (default: the WSQ comment, else 500)' })),
-  position: Type.Optional(Position),
-});
-
-/** One probe finger from its JSON form: exactly one of template and image. */
-export function fingerProbeInput(f: Static<typeof FingerProbe>, field: string, max: number): FingerProbeInput {
-  if ((f.template === undefined) === (f.image === undefined)) {
-    throw new AppError('VALIDATION_FAILED', `${field} needs exactly one of template and image`, { field });
-  }
-  if (f.image !== undefined) {
-    const image = decodeBase64(`${field}.image`, f.image, max);
-    return { image, ppi: f.ppi, position: f.position, format: 'image', source: image };
-  }
-  const record = decodeBase64(`${field}.template`, f.template!, max);
-  return { record, position: f.position, format: 'template', source: record };
-}
 export const CheckBody = StrictObject({
   face: Type.Optional(Type.String({ minLength: 4, description: 'base64 image (JPEG, PNG, WebP, JPEG 2000)' })),
   fingerprints: Type.Optional(Type.Array(FingerProbe, { maxItems: MAX_PROBE_FINGERS })),

@@ -13,7 +13,7 @@ import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
 import { IdParams, StrictObject, bearer, jsonOrBinary } from '../schemas.ts';
 import { subjectFor } from './subjects.ts';
-import { fingerProbeInput, FingerProbe } from './checks.ts';
+import { fingerProbeInput, FingerProbe } from '../finger-probe.ts';
 
 const FaceBody = StrictObject({ image: Type.String({ minLength: 4, description: 'base64 image' }) });
 const FingerBody = FingerProbe;
@@ -80,7 +80,7 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
 
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FingerBody>; Querystring: Static<typeof FingerQuery> }>('/v1/subjects/:id/fingerprints', {
       config: { roles: ['admin', 'enroller'] },
-      schema: { tags: ['subjects'], summary: 'Enrol a fingerprint: a minutiae template (raw ISO/ANSI record, JSON {template, position}), an image (raw WSQ/JPEG 2000/PNG/TIFF/JPEG body or JSON {image, position, ppi}: minutiae extracted here), or an ANSI/NIST-ITL Type-9; one sample per finger view', security: bearer, params: IdParams, querystring: FingerQuery, body: jsonOrBinary(FingerBody, BINARY_TYPES) },
+      schema: { tags: ['subjects'], summary: 'Enrol a fingerprint: a minutiae template (raw ISO/ANSI record, JSON {template, position}), an image (raw WSQ/JPEG 2000/PNG/TIFF/JPEG body or JSON {image, position, ppi}: minutiae extracted here), or an ANSI/NIST-ITL Type-9; one sample per finger view', description: 'A template body is parsed as it is; an image (or an ISO/IEC 19794-4 / ANSI 381 finger image record, or ANSI/NIST-ITL Type-4/13/14 images) is decoded, resampled to 500 ppi and our extractor finds the minutiae; the answer then carries a quality report per finger. The source bytes are stored with each sample.', security: bearer, params: IdParams, querystring: FingerQuery, body: jsonOrBinary(FingerBody, BINARY_TYPES) },
     }, async (req, reply) => {
       const p = principal(req);
       if (!mods.finger) throw new AppError('MODEL_UNAVAILABLE', 'fingerprint enrolment is not available on this service');

@@ -8,7 +8,7 @@ import { appendAudit } from '../../store/audit.ts';
 import { actor, principal } from '../auth.ts';
 import { decodeBase64 } from '../base64.ts';
 import { StrictObject, bearer, commonErrors } from '../schemas.ts';
-import { fingerProbeInput, FingerProbe } from './checks.ts';
+import { fingerProbeInput, FingerProbe } from '../finger-probe.ts';
 
 const Finger = FingerProbe;
 const Side = StrictObject({ face: Type.Optional(Type.String({ minLength: 4 })), fingerprint: Type.Optional(Finger) });

@@ -1,8 +1,11 @@
-// extractProbes: what a check needs out of a transaction — fingers (minutiae), faces, finger images, text.
+// extractProbes: what a check needs out of a transaction — fingers (minutiae), faces, finger images
+// (Type-4, Type-13 latents, Type-14), text.
 import type { FingerMinutiae } from '../../finger/types.ts';
 import { isAppError } from '../../errors.ts';
 import { canonicalTag, textOf } from './fields.ts';
 import { readImageRecord, type ImageFormat } from './image.ts';
+import { readType4Header } from './binary-read.ts';
+import { type1Info } from './type1.ts';
 import { itlType9ToFingerMinutiae } from './type9-minutiae.ts';
 import type { ItlTransaction } from './types.ts';
 
@@ -41,10 +44,33 @@ export interface ItlProbes {
   notes: string[];
 }
 
+/** Type-4 GCA (ANSI/NIST-ITL 1-2011 Table 19: 0 none, 1 WSQ, 2 JPEGB, 3 JPEGL, 4 JP2, 5 JP2L, 6 PNG). */
+const TYPE4_FORMATS: Record<number, [ImageFormat, string]> = {
+  0: ['raw', 'NONE'], 1: ['wsq', 'WSQ20'], 2: ['jpeg', 'JPEGB'], 3: ['jpeg', 'JPEGL'], 4: ['jp2', 'JP2'], 5: ['jp2', 'JP2L'], 6: ['png', 'PNG'],
+};
+
+/** Type-4 resolution: ISR 0 is the minimum scanning resolution (19.69 px/mm = 500 ppi), 1 the Type-1 NSR. */
+function type4Ppi(t: ItlTransaction, isr: number): number | undefined {
+  if (isr === 0) return 500;
+  let nsr: number | undefined;
+  try { nsr = Number(type1Info(t).nativeScanningResolution); } catch { nsr = undefined; }
+  return nsr && Number.isFinite(nsr) && nsr > 0 ? Math.round(nsr * 25.4) : undefined;
+}
+
 export function extractProbes(t: ItlTransaction): ItlProbes {
   const out: ItlProbes = { fingers: [], faces: [], fingerImages: [], text: {}, notes: [...t.notes] };
   t.records.forEach((r, index) => {
-    if (r.kind !== 'tagged') return;
+    if (r.kind === 'binary') {
+      const h = r.type === 4 ? readType4Header(r) : undefined;
+      if (!h) return;
+      const fmt = TYPE4_FORMATS[h.compression];
+      if (!fmt) { out.notes.push(`record ${index}: Type-4 compression ${h.compression} is not one this service reads; skipped`); return; }
+      out.fingerImages.push({
+        image: r.raw.subarray(18), format: fmt[0], compression: fmt[1], width: h.width, height: h.height,
+        ppi: type4Ppi(t, h.isr), idc: h.idc, record: index, positions: h.positions,
+      });
+      return;
+    }
     if (r.type === 2) {
       for (const f of r.fields) {
         if (f.number <= 2) continue;
@@ -61,14 +87,14 @@ export function extractProbes(t: ItlTransaction): ItlProbes {
         if (isAppError(e) && e.code === 'ITL_UNSUPPORTED') out.notes.push(`record ${index}: Type-9 skipped: ${e.message}`);
         else throw e;
       }
-    } else if (r.type === 10 || r.type === 14) {
+    } else if (r.type === 10 || r.type === 13 || r.type === 14) {
       const img = readImageRecord(r);
       if (!img.data || !img.format || !img.compression) {
         out.notes.push(`record ${index}: Type-${r.type} image skipped (no data or unknown compression)`);
         return;
       }
       const base = { image: img.data, format: img.format, compression: img.compression, width: img.width, height: img.height, ppi: img.ppi, idc: img.idc, record: index };
-      if (r.type === 14) out.fingerImages.push({ ...base, positions: img.positions ?? [] });
+      if (r.type !== 10) out.fingerImages.push({ ...base, positions: img.positions ?? [] });
       else if ((img.imageType ?? '').toUpperCase() === 'FACE') out.faces.push({ ...base, pose: img.pose });
       else out.notes.push(`record ${index}: Type-10 image of type "${img.imageType ?? ''}" is not a face; skipped`);
     }
