@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { lfwBytes, lfwDir, lfwImages, lfwPairs, lfwPresent, lfwProtocol, makeVariant, VARIANTS, type LfwImage, type Variant } from './lib/lfw.ts';
 import { packageVersion, writeReport } from './lib/report.ts';
-import { ADMIN_KEY, api, benchDatabase, createKey, runConcurrent, startServiceChild } from './lib/service-bench.ts';
+import { ADMIN_KEY, api, benchDatabase, createKey, installedVersion, runConcurrent, startServiceChild } from './lib/service-bench.ts';
 import { eer, fnmrAtFmr } from './lib/verification-metrics.ts';
 
 if (!lfwPresent()) {
@@ -124,7 +124,7 @@ try {
   if (SMOKE) console.log(md.join('\n'));
   else writeReport({
     name: 'face-lfw', command: `npx tsx bench/face-lfw.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
-    dataset: `lfw_dev (${lfwDir})`, versions: { 'onnxruntime-node': packageVersion('onnxruntime-node'), sharp: packageVersion('sharp'), fastify: packageVersion('fastify') },
+    dataset: `lfw_dev (${lfwDir})`, versions: { 'onnxruntime-node': packageVersion('onnxruntime-node'), sharp: installedVersion('sharp'), fastify: packageVersion('fastify') },
     results: { enrolled: gallery.length - enrolRefusedN, enrolRefused, enrolWarned, identification: rows, verification },
     markdown: md.join('\n'),
   });
