@@ -105,7 +105,7 @@ try {
     '',
     `Enrolment: ${gallery.length - enrolRefusedN} of ${gallery.length} enrolled, ${enrolRefusedN} refused (${Object.entries(enrolRefused).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}) in ${enrolSeconds.toFixed(0)} s; quality warnings on the enrolled: ${Object.entries(enrolWarned).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}.`,
     '',
-    '## Identification (1:N, ${gallery.length - enrolRefusedN} enrolled)',
+    `## Identification (1:N, ${gallery.length - enrolRefusedN} enrolled)`,
     '',
     '| probe set | probes | rank-1 % | refused | decisions hit / review | probes with quality warnings | s |',
     '|---|---|---|---|---|---|---|',
