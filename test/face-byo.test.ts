@@ -11,7 +11,9 @@ import { alignFace, toTensor } from '../src/face/align.ts';
 import { decodeImage } from '../src/face/decode.ts';
 import { ARCFACE_112_TEMPLATE, loadQualityThresholds } from '../src/face/frontend-config.ts';
 import { DEFAULT_FACE_ROLES } from '../src/face/modality.ts';
+import { mirrorRgb, type RgbImage } from '../src/face/image.ts';
 import { FacePipeline } from '../src/face/pipeline.ts';
+import { PIPELINE } from '../src/face/pipeline-config.ts';
 import { createInferencePools, type InferencePools } from '../src/runtime/index.ts';
 import { faceFixture } from './lib/faces.ts';
 import { rng } from './lib/fingers.ts';
@@ -60,12 +62,19 @@ describe('a configured ONNX embedder', () => {
     const r = await pipeline.analyse(crop, 'check');
     expect(r.embedding.length).toBe(DIM);
     expect(Math.hypot(...r.embedding)).toBeCloseTo(1, 5);
-    // The same plumbing by hand: align to the ArcFace template, NCHW, (p - 127.5) / 127.5, run the model.
+    // The same plumbing by hand: align to the ArcFace template, NCHW, (p - 127.5) / 127.5, run the model on
+    // the face and on its mirror image, average the two normalised embeddings (PIPELINE.flipAverage).
     const image = await decodeImage(crop);
     const aligned = alignFace(image, r.face.landmarks5, ARCFACE_112_TEMPLATE);
-    const tensor = toTensor(aligned, { layout: 'NCHW', colour: 'RGB', mean: 127.5, std: 127.5 });
     const session = await ort.InferenceSession.create(modelPath);
-    const out = (await session.run({ 'input.1': new ort.Tensor('float32', tensor, [1, 3, 112, 112]) })).embedding.data as Float32Array;
+    const embedOne = async (img: RgbImage) => {
+      const tensor = toTensor(img, { layout: 'NCHW', colour: 'RGB', mean: 127.5, std: 127.5 });
+      const o = (await session.run({ 'input.1': new ort.Tensor('float32', tensor, [1, 3, 112, 112]) })).embedding.data as Float32Array;
+      const n = Math.hypot(...o);
+      return o.map((v) => v / n);
+    };
+    const [a, b] = [await embedOne(aligned), await embedOne(mirrorRgb(aligned))];
+    const out = PIPELINE.flipAverage ? a.map((v, i) => v + b[i]) : a;
     const norm = Math.hypot(...out);
     const cos = r.embedding.reduce((acc, v, i) => acc + v * (out[i] / norm), 0);
     expect(cos).toBeGreaterThan(0.99999);

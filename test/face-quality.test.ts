@@ -114,6 +114,13 @@ describe('faces in view', () => {
     expect(checkQuality(q, check)).toMatchObject({ ok: false, reasons: [{ code: 'NO_FACE' }] });
   });
 
+  it('reports LOW_DETECTOR_CONFIDENCE for a face only the low-confidence fallback found', () => {
+    const unsure = assess(original, { ...face, score: 0.4 });
+    expect(unsure.detectorScore).toBe(0.4);
+    expect(unsure.reasons).toEqual(['LOW_DETECTOR_CONFIDENCE']);
+    expect(checkQuality(unsure, enrol).reasons.map((r) => r.code)).toEqual(['LOW_DETECTOR_CONFIDENCE']);
+    expect(assess(original).reasons).not.toContain('LOW_DETECTOR_CONFIDENCE');
+  });
   it('reports MULTIPLE_FACES for a second significant face, not for a small or unsure one', () => {
     const other = (w: number, score: number): DetectedFace => ({
       box: { x: 10, y: 10, width: w, height: w * 1.2 },

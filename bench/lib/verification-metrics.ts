@@ -30,8 +30,10 @@ export function eer(genuine: number[], impostor: number[]): { eer: number; thres
 /**
  * Raw score → -log10(FMR) table from impostor scores: empirical points down to ~10/n, then the tail
  * fitted as log10 FMR linear in the score over the top `tailFraction` of impostors, up to `cap`.
+ * `conservativeTail`: also fit the top tailFraction/20 and use the flatter slope (fewer decades claimed
+ * per unit of score past the measured range).
  */
-export function calibrationTable(impostor: number[], cap = 12, tailFraction = 0.02): [number, number][] {
+export function calibrationTable(impostor: number[], cap = 12, tailFraction = 0.02, o: { conservativeTail?: boolean } = {}): [number, number][] {
   const imp = [...impostor].sort((a, b) => b - a);
   const n = imp.length;
   const points: [number, number][] = [];
@@ -40,14 +42,18 @@ export function calibrationTable(impostor: number[], cap = 12, tailFraction = 0.
     points.push([imp[k - 1], d]);
   }
   // Tail fit: for the top m impostors, (score_i, log10(n / i)).
-  const m = Math.max(10, Math.round(n * tailFraction));
-  let sx = 0; let sy = 0; let sxx = 0; let sxy = 0;
-  for (let i = 1; i <= m; i++) {
-    const x = imp[i - 1];
-    const y = Math.log10(n / i);
-    sx += x; sy += y; sxx += x * x; sxy += x * y;
-  }
-  const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+  const tailSlope = (fraction: number) => {
+    const m = Math.max(10, Math.round(n * fraction));
+    let sx = 0; let sy = 0; let sxx = 0; let sxy = 0;
+    for (let i = 1; i <= m; i++) {
+      const x = imp[i - 1];
+      const y = Math.log10(n / i);
+      sx += x; sy += y; sxx += x * x; sxy += x * y;
+    }
+    return (m * sxy - sx * sy) / (m * sxx - sx * sx);
+  };
+  const fits = [tailSlope(tailFraction), ...(o.conservativeTail ? [tailSlope(tailFraction / 20)] : [])].filter((x) => x > 0);
+  const slope = fits.length ? Math.min(...fits) : 0;
   const [lastX, lastY] = points[points.length - 1];
   if (slope > 0) {
     for (let y = Math.ceil(lastY) + 1; y <= cap; y++) points.push([lastX + (y - lastY) / slope, y]);

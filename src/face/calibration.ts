@@ -3,7 +3,11 @@
 import { interpolateCalibration } from '../fusion/scale.ts';
 import { MEASURED_FACE_CALIBRATIONS } from './calibration-data.ts';
 
-export interface FaceCalibration { embedder: string; source: string; points: [number, number][] }
+export interface FaceCalibration {
+  embedder: string; source: string; points: [number, number][];
+  /** Where the table is measured: empirical up to maxScore (cosine maxRaw); above it, extrapolated. */
+  measured?: { maxScore: number; maxRaw: number; impostors: number; note: string };
+}
 
 export const FACE_CALIBRATIONS: FaceCalibration[] = MEASURED_FACE_CALIBRATIONS;
 

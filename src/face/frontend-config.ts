@@ -91,6 +91,9 @@ export interface QualityThresholds {
   maxRollDeg: number;
   /** Faces allowed in the image (1: any other significant face gives MULTIPLE_FACES). */
   maxFaces: number;
+  /** Detector confidence below this gives LOW_DETECTOR_CONFIDENCE (such a face is found only by the
+   *  pipeline's fallback for poor captures: see PIPELINE.fallbackDetectionScore). */
+  minDetectorScore: number;
 }
 
 /** Enrolment (strict, ICAO-portrait-like) and check (lenient, live capture) thresholds.
@@ -110,6 +113,7 @@ export const DEFAULT_QUALITY_THRESHOLDS: Readonly<{ enrol: QualityThresholds; ch
     maxPitchDeg: 20,
     maxRollDeg: 15,
     maxFaces: 1,
+    minDetectorScore: 0.5,
   },
   check: {
     minFaceWidthPx: 40,
@@ -124,6 +128,7 @@ export const DEFAULT_QUALITY_THRESHOLDS: Readonly<{ enrol: QualityThresholds; ch
     maxPitchDeg: 30,
     maxRollDeg: 35,
     maxFaces: 1,
+    minDetectorScore: 0.5,
   },
 };
 

@@ -120,6 +120,20 @@ export function clipBox(box: Box, width: number, height: number): { x0: number; 
   return { x0, y0, x1, y1 };
 }
 
+/** The image mirrored left-right (a flipped copy for test-time augmentation). */
+export function mirrorRgb(img: RgbImage): RgbImage {
+  const out = new Uint8Array(img.data.length);
+  const { width: w, height: h } = img;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = 3 * (y * w + x);
+      const d = 3 * (y * w + (w - 1 - x));
+      out[d] = img.data[s]; out[d + 1] = img.data[s + 1]; out[d + 2] = img.data[s + 2];
+    }
+  }
+  return { ...img, data: out };
+}
+
 export function distance(a: Point, b: Point): number {
   return Math.hypot(b.x - a.x, b.y - a.y);
 }

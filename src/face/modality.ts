@@ -12,6 +12,8 @@ import { faceCalibration } from './calibration.ts';
 import { loadQualityThresholds } from './frontend-config.ts';
 import { FacePipeline } from './pipeline.ts';
 import { padMinScore } from './pipeline-config.ts';
+import { qualityReport } from './quality-report.ts';
+import { DEFAULT_QUALITY_POLICY, type QualityPolicy } from '../quality-policy.ts';
 
 /** The models the service uses unless BIOCHECK_MODELS_CONFIG says otherwise (measured: see bench/). */
 export const DEFAULT_FACE_ROLES = { detector: 'human-blazeface', landmarks: 'faceapi-landmark68', embedder: 'faceapi-dlib-resnet', pad: null } as const;
@@ -90,19 +92,9 @@ export class FaceService implements FaceModality {
     }
   }
 
-  async extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify'): Promise<FaceExtraction> {
-    const r = await this.pipeline.analyse(image, purpose === 'enrol' ? 'enrol' : 'check');
-    const q = r.quality;
-    return {
-      embedding: r.embedding,
-      quality: {
-        score: q.score0to100, faceWidthPx: +q.faceWidthPx.toFixed(1), interEyePx: +q.interEyePx.toFixed(1), sharpness: +q.sharpness.toFixed(3),
-        exposure: q.exposure, yawDeg: +q.yawDeg.toFixed(1), pitchDeg: +q.pitchDeg.toFixed(1), rollDeg: +q.rollDeg.toFixed(1), faceCount: q.faceCount,
-        detectorScore: +r.face.score.toFixed(3),
-        ...(r.pad ? { presentationAttack: r.pad } : {}),
-      },
-      timings: r.timings,
-    };
+  async extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify', opts: { policy?: QualityPolicy } = {}): Promise<FaceExtraction> {
+    const r = await this.pipeline.analyse(image, purpose === 'enrol' ? 'enrol' : 'check', { policy: opts.policy ?? DEFAULT_QUALITY_POLICY });
+    return { embedding: r.embedding, quality: qualityReport(r), timings: r.timings };
   }
 
   async search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]> {

@@ -9,13 +9,16 @@ import { decodeImage } from './decode.ts';
 import { decodeBlazeface, type BlazefaceConfig } from './detect/blazeface-decode.ts';
 import { decodeSsd } from './detect/ssd-decode.ts';
 import type { DecodeLimits, QualityThresholds, Template5 } from './frontend-config.ts';
-import type { Box, Point, RgbImage } from './image.ts';
+import { mirrorRgb, type Box, type Point, type RgbImage } from './image.ts';
 import { PIPELINE } from './pipeline-config.ts';
-import { assessFaceQuality, checkQuality, type DetectedFace, type FaceQuality } from './quality.ts';
+import type { QualityPolicy } from '../quality-policy.ts';
+import { assessFaceQuality, checkQuality, type DetectedFace, type FaceQuality, type QualityVerdict } from './quality.ts';
 
 export interface AnalysedFace {
   embedding: Float32Array;
   quality: FaceQuality;
+  /** What falls short of the profile's thresholds, as messages a caller can act on (empty when none). */
+  warnings: QualityVerdict['reasons'];
   /** Presentation-attack detection, when a model serves the `pad` role. */
   pad?: { model: string; realScore: number };
   face: DetectedFace;
@@ -88,13 +91,15 @@ export class FacePipeline {
     if (extra.decoder === 'blazeface') {
       const cfg = { ...(extra as unknown as BlazefaceConfig), inputSize: dw };
       const outputs = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v, dims: [1, ...(this.detectorDesc.outputs.find((o) => o.name === k)?.shape.slice(1) ?? [v.length])] }]));
-      found = decodeBlazeface(outputs, dw, { config: cfg, scoreThreshold: PIPELINE.minDetectionScore, maxDetections: PIPELINE.maxFaces * 2 })
+      found = decodeBlazeface(outputs, dw, { config: cfg, scoreThreshold: PIPELINE.fallbackDetectionScore, maxDetections: PIPELINE.maxFaces * 2 })
         .map((d) => ({ box: { x: d.box[0], y: d.box[1], width: d.box[2], height: d.box[3] }, score: d.score, keypoints: d.keypoints }));
     } else if (extra.boxDecodingInGraph) {
-      found = decodeSsd(out.boxes, out.scores, { width: dw, height: dh }, { minConfidence: PIPELINE.minDetectionScore, iouThreshold: 0.4, maxResults: PIPELINE.maxFaces * 2 });
+      found = decodeSsd(out.boxes, out.scores, { width: dw, height: dh }, { minConfidence: PIPELINE.fallbackDetectionScore, iouThreshold: 0.4, maxResults: PIPELINE.maxFaces * 2 });
     } else {
       throw new Error(`detector ${this.detectorDesc.id}: no decoder for its outputs`);
     }
+    const sure = found.filter((f) => f.score >= PIPELINE.minDetectionScore);
+    found = sure.length ? sure : found.sort((a, b) => b.score - a.score).slice(0, 1);
     // Back from detector input pixels to image pixels.
     const map = (p: Point) => cropPointToImage(crop, p);
     return found.map((f) => {
@@ -118,6 +123,16 @@ export class FacePipeline {
     return (['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const).map((k) => mean(idx[k].map((i) => pts[i])));
   }
 
+  /** The embedder's L2-normalised output for an aligned face; with PIPELINE.flipAverage, the mean of the
+   *  face's and its mirror image's embeddings (both run in one batch through the pool). */
+  async embed(aligned: RgbImage): Promise<Float32Array> {
+    const name = this.embedderDesc.outputs[0]?.name;
+    const run = async (img: RgbImage) => { const out = await this.embedder.infer(toTensor(img, spec(this.embedderDesc))); return l2normalise((name ? out[name] : undefined) ?? Object.values(out)[0]); };
+    if (!PIPELINE.flipAverage) return run(aligned);
+    const [a, b] = await Promise.all([run(aligned), run(mirrorRgb(aligned))]);
+    return l2normalise(a.map((x, i) => x + b[i]));
+  }
+
   /** The presentation-attack model's "real" score for the face (its first output's first value). */
   async presentationScore(image: RgbImage, box: Box): Promise<{ model: string; realScore: number } | undefined> {
     if (!this.pad) return undefined;
@@ -127,8 +142,13 @@ export class FacePipeline {
     return { model: desc.id, realScore: +(Object.values(out)[0][0]).toFixed(4) };
   }
 
-  /** The whole front end for one image; throws AppError with the reasons when the capture falls short. */
-  async analyse(bytes: Uint8Array, profile: 'enrol' | 'check', opts: { gate?: boolean } = {}): Promise<AnalysedFace> {
+  /**
+   * The whole front end for one image. Under the default policy ("inform") any image with a detectable
+   * face is used (the largest face when there are several) and what falls short of the profile's
+   * thresholds comes back as warnings; under "strict" it throws AppError with the reasons.
+   */
+  async analyse(bytes: Uint8Array, profile: 'enrol' | 'check', opts: { policy?: QualityPolicy } = {}): Promise<AnalysedFace> {
+    const strict = opts.policy === 'strict';
     const timings: Record<string, number> = {};
     let t = performance.now();
     const lap = (name: string) => { const now = performance.now(); timings[name] = +(now - t).toFixed(2); t = now; };
@@ -150,23 +170,23 @@ export class FacePipeline {
     const quality = assessFaceQuality(image, main, faces, thresholds);
     const verdict = checkQuality(quality, thresholds);
     lap('quality');
-    if (!verdict.ok && opts.gate !== false) {
+    if (!verdict.ok && strict) {
       const code = verdict.reasons.some((r) => r.code === 'MULTIPLE_FACES') && verdict.reasons.length === 1 ? 'FACE_MULTIPLE' : 'FACE_QUALITY_TOO_LOW';
       throw new AppError(code, `the capture does not meet the ${profile} quality thresholds: ${verdict.reasons.map((r) => r.code).join(', ')}`,
         { quality: { ...quality, reasons: verdict.reasons } });
     }
+    const warnings = verdict.reasons.map((r) => r.code === 'MULTIPLE_FACES'
+      ? { code: r.code, message: `${quality.faceCount} faces in view: the largest was used` } : r);
     const pad = await this.presentationScore(image, main.box);
     lap('pad');
-    if (pad && this.padMin !== undefined && pad.realScore < this.padMin && opts.gate !== false) {
+    if (pad && this.padMin !== undefined && pad.realScore < this.padMin) {
       throw new AppError('FACE_PRESENTATION_ATTACK', 'the capture looks like a presentation attack (photo, screen or mask): present a live face',
         { presentationAttack: pad });
     }
     const aligned = alignFace(image, main.landmarks5.length === 5 ? main.landmarks5 : main.landmarks5.slice(0, 2), this.template);
     lap('align');
-    const out = await this.embedder.infer(toTensor(aligned, spec(this.embedderDesc)));
-    const name = this.embedderDesc.outputs[0]?.name ?? Object.keys(out)[0];
-    const embedding = l2normalise(out[name] ?? Object.values(out)[0]);
+    const embedding = await this.embed(aligned);
     lap('embed');
-    return { embedding, quality, face: main, timings, pad };
+    return { embedding, quality, warnings, face: main, timings, pad };
   }
 }

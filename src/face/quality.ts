@@ -24,6 +24,7 @@ export type QualityReason =
   | 'POSE_PITCH'
   | 'POSE_ROLL'
   | 'MULTIPLE_FACES'
+  | 'LOW_DETECTOR_CONFIDENCE'
   | 'NO_FACE';
 
 export interface DetectedFace {
@@ -59,6 +60,8 @@ export interface FaceQuality {
   /** Faces in view that count: this one plus every other face that is not a small/unsure
    *  background detection (see QUALITY_MEASURE.otherFace*). */
   faceCount: number;
+  /** The detector's confidence in the assessed face, 0..1. */
+  detectorScore: number;
   score0to100: number;
   /** Codes failing the thresholds this assessment was made with (default: the check profile). */
   reasons: QualityReason[];
@@ -73,6 +76,7 @@ export const NO_FACE_QUALITY: Readonly<FaceQuality> = Object.freeze({
   pitchDeg: 0,
   rollDeg: 0,
   faceCount: 0,
+  detectorScore: 0,
   score0to100: 0,
   reasons: ['NO_FACE'] as QualityReason[],
 });
@@ -102,6 +106,7 @@ export function assessFaceQuality(
     pitchDeg: pose.pitchDeg,
     rollDeg: pose.rollDeg,
     faceCount: 1 + countOtherFaces(face, allFaces),
+    detectorScore: face.score,
     score0to100: 0,
     reasons: [],
   };
@@ -276,5 +281,6 @@ export function checkQuality(q: FaceQuality, t: QualityThresholds): QualityVerdi
   if (Math.abs(q.pitchDeg) > t.maxPitchDeg) add('POSE_PITCH', `head tilted ${f1(q.pitchDeg)}° up/down; at most ±${t.maxPitchDeg}°`);
   if (Math.abs(q.rollDeg) > t.maxRollDeg) add('POSE_ROLL', `head leaning ${f1(q.rollDeg)}°; at most ±${t.maxRollDeg}°: keep head upright`);
   if (q.faceCount > t.maxFaces) add('MULTIPLE_FACES', `${q.faceCount} faces in view; only one person may be in front of the camera`);
+  if (q.detectorScore < t.minDetectorScore) add('LOW_DETECTOR_CONFIDENCE', `the detector is only ${(100 * q.detectorScore).toFixed(0)} % sure this is a face (${(100 * t.minDetectorScore).toFixed(0)} % needed)`);
   return { ok: reasons.length === 0, reasons };
 }

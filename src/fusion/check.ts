@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { randomUUID } from 'node:crypto';
 import { appendAudit, type AuditEntry } from '../store/audit.ts';
+import { effectiveQualityPolicy, type QualityPolicy } from '../quality-policy.ts';
 import type { Principal } from '../store/keys.ts';
 import { listWatchlists, maySearch, type Watchlist } from '../store/watchlists.ts';
 import { insertCase, insertCheck, insertProbes, newHandle, recordBareCheck, type CheckRecord, type StoredCandidate } from '../cases/store.ts';
@@ -26,6 +27,8 @@ export interface CheckInput {
   limit: number;
   /** investigative: the top `limit` whatever their level (examiners and admins only). */
   mode?: CheckMode;
+  /** The request's face quality policy (the key's may make it strict). */
+  quality?: QualityPolicy;
 }
 
 export interface CheckOutcome {
@@ -37,6 +40,8 @@ export interface CheckOutcome {
   candidates: StoredCandidate[];
   watchlists: Map<string, Watchlist>;
   timingsMs: Record<string, number>;
+  /** The face's quality report, when a face was used. */
+  faceQuality?: Record<string, unknown>;
   /** A modality that could not be used while others were (e.g. a face below quality next to good fingers). */
   warnings: { modality: 'face' | 'finger'; code: string; message: string; details?: Record<string, unknown> }[];
   /** Image quality of each probe finger that came as an image, in probe order (null for templates). */
@@ -97,7 +102,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
     const t = performance.now();
     let ex;
     try {
-      ex = await mods.face.extract(input.face.image, 'check');
+      ex = await mods.face.extract(input.face.image, 'check', { policy: effectiveQualityPolicy(input.quality, p.qualityPolicy) });
     } catch (e) {
       // With fingerprints in the same check, a poor face capture must not cost the traveller's fingers:
       // the check goes on without the face and says why. Alone, the face's error is the answer.
@@ -197,5 +202,5 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   lap('persist', tp);
   lap('total', t0);
   const fingerQuality = probeFingers.some((f) => f.quality) ? probeFingers.map((f) => f.quality ?? null) : [];
-  return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings, fingerQuality };
+  return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings, fingerQuality, ...(faceQuality ? { faceQuality } : {}) };
 }

@@ -1,5 +1,6 @@
 import type { FingerMinutiae } from '../finger/types.ts';
 import { isFingerImageRecord } from '../ingest/image-records/finger-image-record.ts';
+import type { QualityPolicy } from '../quality-policy.ts';
 
 // What the check flow needs from each modality. The face and finger layers implement these; the
 // check flow, enrolment routes and verification speak only to these interfaces.
@@ -9,7 +10,7 @@ export interface SampleMatch { sampleId: number; raw: number; score: number }
 
 export interface FaceExtraction {
   embedding: Float32Array;
-  /** Quality measures and the reasons a capture falls short (empty when acceptable). */
+  /** The quality report: measures, unified score, and the reasons/warnings a capture falls short (empty when acceptable). */
   quality: Record<string, unknown>;
   timings: Record<string, number>;
 }
@@ -17,8 +18,9 @@ export interface FaceExtraction {
 export interface FaceModality {
   /** Extractor id recorded with each sample (the embedder model), so a model change is detectable. */
   readonly extractor: string;
-  /** Decode, detect, check quality for the purpose, align and embed; throws AppError (no face, quality...). */
-  extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify'): Promise<FaceExtraction>;
+  /** Decode, detect, measure quality for the purpose, align and embed; throws AppError when no face can be used,
+   *  or (policy "strict") when the capture falls short of the purpose's thresholds. */
+  extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify', opts?: { policy?: QualityPolicy }): Promise<FaceExtraction>;
   search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
   /** Many searches in one native call (the exact scan passes each cached block of the gallery to every query). */
   searchMany(embeddings: Float32Array[], watchlistNums: number[], k: number): Promise<SampleMatch[][]>;

@@ -15,6 +15,30 @@ export const WatchlistId = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' 
 export const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 export const IdParams = StrictObject({ id: Type.String({ maxLength: 128 }) });
 
+/** Face quality policy (src/quality-policy.ts): "inform" uses any detectable face and reports its quality;
+ *  "strict" refuses captures below the thresholds with 422 and the reasons (a kiosk's live capture). */
+export const QualityPolicyField = Type.Union([Type.Literal('inform'), Type.Literal('strict')], {
+  description: '"inform" (default): any image with a detectable face is used, its shortcomings come back as quality warnings; "strict": a capture below the quality thresholds is refused with 422 FACE_QUALITY_TOO_LOW / FACE_MULTIPLE and the reasons. A key or watchlist set to strict cannot be relaxed by a request.',
+});
+export const QualityQuery = Type.Object({ quality: Type.Optional(QualityPolicyField) });
+
+/** The face quality report of enrolments, checks and verifications (src/face/quality-report.ts). */
+export const FaceQualityReport = Type.Object({
+  score: Type.Integer({ minimum: 0, maximum: 100, description: 'unified quality 0-100 (ISO/IEC 29794-5 style)' }),
+  faceWidthPx: Type.Number(), interEyePx: Type.Number(), sharpness: Type.Number(),
+  exposure: Type.Object({ mean: Type.Number(), clippedLow: Type.Number(), clippedHigh: Type.Number(), contrast: Type.Number() }),
+  yawDeg: Type.Number(), pitchDeg: Type.Number(), rollDeg: Type.Number(),
+  faceCount: Type.Integer({ description: 'faces in view that count; with several, the largest is used' }),
+  detectorScore: Type.Number(),
+  reasons: Type.Array(Type.String(), { description: 'codes of the thresholds the capture misses' }),
+  warnings: Type.Array(Type.Object({ code: Type.String(), message: Type.String() }), { description: 'the same, as messages; under "strict" they are a 422 instead' }),
+}, {
+  additionalProperties: true,
+  examples: [{ score: 41, faceWidthPx: 61.2, interEyePx: 24.1, sharpness: 0.281, exposure: { mean: 112.4, clippedLow: 0.004, clippedHigh: 0, contrast: 0.52 },
+    yawDeg: 23.5, pitchDeg: -4.2, rollDeg: 6.1, faceCount: 1, detectorScore: 0.93, reasons: ['FACE_TOO_SMALL', 'EYES_TOO_CLOSE', 'POSE_YAW'],
+    warnings: [{ code: 'FACE_TOO_SMALL', message: 'face is 61.2 px wide; at least 90 px needed: move closer' }] }],
+});
+
 /** The error responses every /v1 route can give, for the OpenAPI document. */
 export const commonErrors: Record<number, TSchema> = {
   400: Type.Ref('Error'), 401: Type.Ref('Error'), 403: Type.Ref('Error'), 404: Type.Ref('Error'),

@@ -1,12 +1,17 @@
 // API keys: "bck_<prefix>_<secret>". The prefix finds the row; only a hash of the secret is stored,
 // and it is compared in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { QualityPolicy } from '../quality-policy.ts';
 import type { Db, Queryable } from './db.ts';
 
 export type Role = 'admin' | 'enroller' | 'kiosk' | 'examiner';
 export const ROLES: readonly Role[] = ['admin', 'enroller', 'kiosk', 'examiner'];
 
-export interface Principal { keyId: string; role: Role; agency: string; label: string | null }
+export interface Principal {
+  keyId: string; role: Role; agency: string; label: string | null;
+  /** The key's face quality policy (src/quality-policy.ts); absent means the default. */
+  qualityPolicy?: QualityPolicy;
+}
 
 /** A key given from outside (BIOCHECK_ADMIN_KEY): any string of this many characters, no spaces. */
 export const ADMIN_KEY_LENGTH = { min: 24, max: 512 } as const;
@@ -23,13 +28,13 @@ export async function ensureAgency(q: Queryable, code: string): Promise<void> {
   await q.query('INSERT INTO agencies (code) VALUES ($1) ON CONFLICT DO NOTHING', [code]);
 }
 
-export async function createKey(q: Queryable, role: Role, agency: string, label: string | null, createdBy: string | null):
-  Promise<{ id: string; key: string }> {
+export async function createKey(q: Queryable, role: Role, agency: string, label: string | null, createdBy: string | null,
+  qualityPolicy: QualityPolicy = 'inform'): Promise<{ id: string; key: string }> {
   await ensureAgency(q, agency);
   const { key, prefix, secretHash } = generateKey();
   const r = await q.query<{ id: string }>(
-    'INSERT INTO api_keys (prefix, secret_hash, role, agency, label, created_by) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id',
-    [prefix, secretHash, role, agency, label, createdBy]);
+    'INSERT INTO api_keys (prefix, secret_hash, role, agency, label, created_by, quality_policy) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id',
+    [prefix, secretHash, role, agency, label, createdBy, qualityPolicy]);
   return { id: r.rows[0].id, key };
 }
 
@@ -92,14 +97,14 @@ async function lookUp(db: Db, key: string): Promise<Principal | null> {
   const k = splitKey(key);
   if (!k) return null;
   const { prefix, secret } = k;
-  const r = await db.query<{ id: string; secret_hash: Buffer; role: Role; agency: string; label: string | null }>(
-    'SELECT id, secret_hash, role, agency, label FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL', [prefix]);
+  const r = await db.query<{ id: string; secret_hash: Buffer; role: Role; agency: string; label: string | null; quality_policy: QualityPolicy }>(
+    'SELECT id, secret_hash, role, agency, label, quality_policy FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL', [prefix]);
   const row = r.rows[0];
   const given = hashSecret(secret);
   // Compare even when no row matched, so timing does not tell whether a prefix exists.
   const stored = row?.secret_hash ?? Buffer.alloc(32);
   const ok = timingSafeEqual(given, stored) && row !== undefined;
-  return ok ? { keyId: row.id, role: row.role, agency: row.agency, label: row.label } : null;
+  return ok ? { keyId: row.id, role: row.role, agency: row.agency, label: row.label, qualityPolicy: row.quality_policy } : null;
 }
 
 export async function countAdminKeys(db: Db): Promise<number> {

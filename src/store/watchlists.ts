@@ -1,4 +1,5 @@
 // Watchlists: owned by an agency, disclosed in full or as hit/no-hit only.
+import type { QualityPolicy } from '../quality-policy.ts';
 import type { Db, Queryable } from './db.ts';
 import type { Principal } from './keys.ts';
 
@@ -14,21 +15,23 @@ export interface Watchlist {
   searchableBy: string[] | null; description: string | null; createdAt: string;
   /** Decision thresholds as false-positive identification rates per search. */
   hitFpir: number; reviewFpir: number;
+  /** Face quality policy for enrolments into it (src/quality-policy.ts). */
+  qualityPolicy: QualityPolicy;
 }
 
-interface Row { id: string; num: number; name: string; agency: string; disclosure: Disclosure; searchable_by: string[] | null; description: string | null; created_at: Date; hit_fpir: number; review_fpir: number }
+interface Row { id: string; num: number; name: string; agency: string; disclosure: Disclosure; searchable_by: string[] | null; description: string | null; created_at: Date; hit_fpir: number; review_fpir: number; quality_policy: QualityPolicy }
 
 const toWatchlist = (r: Row): Watchlist => ({
   id: r.id, num: r.num, name: r.name, agency: r.agency, disclosure: r.disclosure,
   searchableBy: r.searchable_by, description: r.description, createdAt: r.created_at.toISOString(),
-  hitFpir: r.hit_fpir, reviewFpir: r.review_fpir,
+  hitFpir: r.hit_fpir, reviewFpir: r.review_fpir, qualityPolicy: r.quality_policy,
 });
 
-export async function insertWatchlist(q: Queryable, w: { id: string; name: string; agency: string; disclosure: Disclosure; searchableBy?: string[] | null; description?: string | null; hitFpir?: number; reviewFpir?: number }): Promise<Watchlist | null> {
+export async function insertWatchlist(q: Queryable, w: { id: string; name: string; agency: string; disclosure: Disclosure; searchableBy?: string[] | null; description?: string | null; hitFpir?: number; reviewFpir?: number; qualityPolicy?: QualityPolicy }): Promise<Watchlist | null> {
   const r = await q.query<Row>(
-    `INSERT INTO watchlists (id, name, agency, disclosure, searchable_by, description, hit_fpir, review_fpir)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (id) DO NOTHING RETURNING *`,
-    [w.id, w.name, w.agency, w.disclosure, w.searchableBy ?? null, w.description ?? null, w.hitFpir ?? DEFAULT_HIT_FPIR, w.reviewFpir ?? DEFAULT_REVIEW_FPIR]);
+    `INSERT INTO watchlists (id, name, agency, disclosure, searchable_by, description, hit_fpir, review_fpir, quality_policy)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (id) DO NOTHING RETURNING *`,
+    [w.id, w.name, w.agency, w.disclosure, w.searchableBy ?? null, w.description ?? null, w.hitFpir ?? DEFAULT_HIT_FPIR, w.reviewFpir ?? DEFAULT_REVIEW_FPIR, w.qualityPolicy ?? 'inform']);
   return r.rows[0] ? toWatchlist(r.rows[0]) : null;
 }
 

@@ -11,7 +11,7 @@ import { listWatchlists } from '../../store/watchlists.ts';
 import { principal } from '../auth.ts';
 import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
-import { IdParams, StrictObject, WatchlistId, bearer, commonErrors, jsonOrBinary } from '../schemas.ts';
+import { IdParams, QualityPolicyField, QualityQuery, StrictObject, WatchlistId, bearer, commonErrors, jsonOrBinary } from '../schemas.ts';
 import { CandidateSchema, candidateExample } from '../view-schemas.ts';
 import { FingerProbe, fingerProbeInput } from '../finger-probe.ts';
 
@@ -23,6 +23,7 @@ export const CheckBody = StrictObject({
   mode: Type.Optional(Type.Union([Type.Literal('standard'), Type.Literal('investigative')], {
     description: 'standard (default): only candidates at hit or review level. investigative (examiners, admins; 403 for kiosks): the top `limit` whatever their level, audited as check.investigative',
   })),
+  quality: Type.Optional(QualityPolicyField),
 }, { examples: [{ fingerprints: [{ template: 'Rk1SACAyMAAAAAEIAAABPAFiAMUAxQEAAAAoI...', position: 2 }], watchlists: ['se-wanted'], limit: 10 }] });
 
 const CheckAnswer = Type.Object({
@@ -64,6 +65,7 @@ export function jsonCheckInput(ctx: AppContext, b: Static<typeof CheckBody>): Ch
     watchlists: b.watchlists,
     limit: b.limit ?? 10,
     mode: b.mode,
+    quality: b.quality,
   };
 }
 
@@ -76,10 +78,11 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
         description: 'Answers with the candidates at hit or review level only (no-hit: none). Subjects of another agency\'s hit/no-hit '
           + 'watchlist appear as opaque handles with the owner\'s decision (pending, disclosed, declined) until it discloses them. '
           + 'An investigative check (examiners, admins) lists the top `limit` whatever their level, withheld subjects still only at review or above. '
-          + 'Also takes an ANSI/NIST-ITL transaction, and answers with one for Accept: application/vnd.ansi-nist-itl.',
-        body: jsonOrBinary(CheckBody, BINARY_TYPES), response: { 200: CheckAnswer, ...commonErrors, 422: Type.Ref('Error') },
+          + 'Also takes an ANSI/NIST-ITL transaction, and answers with one for Accept: application/vnd.ansi-nist-itl. '
+          + 'A face with a detectable face is used whatever its quality; the answer carries its quality report (quality). "quality": "strict" (JSON, or ?quality=strict for a transaction body) refuses a poor capture with 422 and the reasons.',
+        querystring: QualityQuery, body: jsonOrBinary(CheckBody, BINARY_TYPES), response: { 200: CheckAnswer, ...commonErrors, 422: Type.Ref('Error') },
       },
-    }, async (req, reply) => {
+    }, async (req: FastifyRequest<{ Querystring: Static<typeof QualityQuery> }>, reply) => {
       const p = principal(req);
       const binary = Buffer.isBuffer(req.body) ? req.body : undefined;
       let input: CheckInput;
@@ -91,6 +94,7 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
       } else {
         input = jsonCheckInput(ctx, req.body as Static<typeof CheckBody>);
       }
+      input.quality ??= req.query.quality;
       const outcome = await runCheck(ctx, mods, p, input, req.id);
       const viewed = await candidateViews(ctx.db, p, outcome.candidates, outcome.watchlists,
         { requestingAgency: p.agency, mode: outcome.mode, requestId: req.id, target: outcome.checkId });
@@ -102,6 +106,7 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
         caseId: outcome.caseId,
         probeKept: outcome.probeKept,
         timingsMs: answerTimings(p, outcome.watchlists.values(), outcome.timingsMs),
+        ...(outcome.faceQuality ? { quality: outcome.faceQuality } : {}),
         ...(outcome.warnings.length ? { warnings: outcome.warnings } : {}),
         ...(outcome.fingerQuality.length ? { fingerprintQuality: outcome.fingerQuality } : {}),
       };

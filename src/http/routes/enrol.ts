@@ -11,11 +11,12 @@ import { lockSubject } from '../../store/subjects.ts';
 import { actor, principal } from '../auth.ts';
 import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
-import { IdParams, StrictObject, bearer, jsonOrBinary } from '../schemas.ts';
+import { effectiveQualityPolicy } from '../../quality-policy.ts';
+import { IdParams, QualityPolicyField, QualityQuery, StrictObject, bearer, jsonOrBinary } from '../schemas.ts';
 import { subjectFor } from './subjects.ts';
 import { fingerProbeInput, FingerProbe } from '../finger-probe.ts';
 
-const FaceBody = StrictObject({ image: Type.String({ minLength: 4, description: 'base64 image' }) });
+const FaceBody = StrictObject({ image: Type.String({ minLength: 4, description: 'base64 image' }), quality: Type.Optional(QualityPolicyField) });
 const FingerBody = FingerProbe;
 /** For a raw image body: what the JSON form carries beside the image. */
 const FingerQuery = StrictObject({
@@ -35,14 +36,16 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
   return (app: FastifyInstance, ctx: AppContext): void => {
     const max = ctx.config.maxUploadBytes;
 
-    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FaceBody> }>('/v1/subjects/:id/faces', {
+    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FaceBody>; Querystring: Static<typeof QualityQuery> }>('/v1/subjects/:id/faces', {
       config: { roles: ['admin', 'enroller'] },
-      schema: { tags: ['subjects'], summary: 'Enrol a face image (raw image body, JSON {image}, or an ANSI/NIST-ITL Type-10)', security: bearer, params: IdParams, body: jsonOrBinary(FaceBody, BINARY_TYPES) },
+      schema: { tags: ['subjects'], summary: 'Enrol a face image (raw image body, JSON {image}, or an ANSI/NIST-ITL Type-10)', description: 'Any image with a detectable face is enrolled (the largest face when there are several) and the answer carries its quality report with warnings. "quality": "strict" in JSON, ?quality=strict for a raw body, or a key or watchlist whose qualityPolicy is strict, refuses a capture below the enrolment thresholds with 422 and the reasons.', security: bearer, params: IdParams, querystring: QualityQuery, body: jsonOrBinary(FaceBody, BINARY_TYPES) },
     }, async (req, reply) => {
       const p = principal(req);
       if (!mods.face) throw new AppError('MODEL_UNAVAILABLE', 'face enrolment is not available on this service');
       const { subject, watchlist } = await subjectFor(ctx, p, req.params.id, 'manage');
       let images: { image: Uint8Array; format: string }[];
+      const asked = Buffer.isBuffer(req.body) ? req.query.quality : req.body.quality ?? req.query.quality;
+      const policy = effectiveQualityPolicy(asked, p.qualityPolicy, watchlist.qualityPolicy);
       if (Buffer.isBuffer(req.body)) {
         const body = req.body;
         const type = contentType(req);
@@ -56,7 +59,7 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
       }
       const face = mods.face;
       const extracted: ({ image: Uint8Array; format: string } & FaceExtraction)[] = [];
-      for (const im of images) extracted.push({ ...im, ...(await face.extract(im.image, 'enrol')) });
+      for (const im of images) extracted.push({ ...im, ...(await face.extract(im.image, 'enrol', { policy })) });
       const ids = await ctx.db.tx(async (c) => {
         if (!(await lockSubject(c, subject.id))) throw new AppError('SUBJECT_NOT_FOUND', 'no such subject');
         const out = [];

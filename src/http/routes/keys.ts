@@ -7,32 +7,32 @@ import { appendAudit } from '../../store/audit.ts';
 import { createKey, forgetAuthenticated, type Role as RoleT } from '../../store/keys.ts';
 import { isUuid } from '../../store/subjects.ts';
 import { actor, principal } from '../auth.ts';
-import { AgencyCode, IdParams, Role, StrictObject, bearer, commonErrors } from '../schemas.ts';
+import { AgencyCode, IdParams, QualityPolicyField, Role, StrictObject, bearer, commonErrors } from '../schemas.ts';
 
-const CreateKey = StrictObject({ role: Role, agency: AgencyCode, label: Type.Optional(Type.String({ maxLength: 200 })) });
+const CreateKey = StrictObject({ role: Role, agency: AgencyCode, label: Type.Optional(Type.String({ maxLength: 200 })), qualityPolicy: Type.Optional(QualityPolicyField) });
 
 export function keyRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Body: Static<typeof CreateKey> }>('/v1/keys', {
     config: { roles: ['admin'] },
     schema: { tags: ['keys'], summary: 'Create an API key (shown once)', security: bearer, body: CreateKey,
-      response: { 201: Type.Object({ id: Type.String(), key: Type.String(), role: Role, agency: Type.String() }), ...commonErrors } },
+      response: { 201: Type.Object({ id: Type.String(), key: Type.String(), role: Role, agency: Type.String(), qualityPolicy: QualityPolicyField }), ...commonErrors } },
   }, async (req, reply) => {
     const p = principal(req);
     const out = await ctx.db.tx(async (c) => {
-      const k = await createKey(c, req.body.role as RoleT, req.body.agency, req.body.label ?? null, p.keyId);
-      await appendAudit(c, { ...actor(p), requestId: req.id, action: 'key.create', target: k.id, details: { role: req.body.role, agency: req.body.agency } });
+      const k = await createKey(c, req.body.role as RoleT, req.body.agency, req.body.label ?? null, p.keyId, req.body.qualityPolicy);
+      await appendAudit(c, { ...actor(p), requestId: req.id, action: 'key.create', target: k.id, details: { role: req.body.role, agency: req.body.agency, qualityPolicy: req.body.qualityPolicy ?? 'inform' } });
       return k;
     });
-    return reply.status(201).send({ ...out, role: req.body.role, agency: req.body.agency });
+    return reply.status(201).send({ ...out, role: req.body.role, agency: req.body.agency, qualityPolicy: req.body.qualityPolicy ?? 'inform' });
   });
 
   app.get('/v1/keys', {
     config: { roles: ['admin'] },
     schema: { tags: ['keys'], summary: 'List API keys (never their secrets)', security: bearer },
   }, async () => {
-    const r = await ctx.db.query<{ id: string; role: string; agency: string; label: string | null; created_at: Date; revoked_at: Date | null }>(
-      'SELECT id, role, agency, label, created_at, revoked_at FROM api_keys ORDER BY created_at');
-    return { keys: r.rows.map((k) => ({ id: k.id, role: k.role, agency: k.agency, label: k.label, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })) };
+    const r = await ctx.db.query<{ id: string; role: string; agency: string; label: string | null; quality_policy: string; created_at: Date; revoked_at: Date | null }>(
+      'SELECT id, role, agency, label, quality_policy, created_at, revoked_at FROM api_keys ORDER BY created_at');
+    return { keys: r.rows.map((k) => ({ id: k.id, role: k.role, agency: k.agency, label: k.label, qualityPolicy: k.quality_policy, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })) };
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/v1/keys/:id', {

@@ -8,7 +8,7 @@ import { ensureAgency, type Principal } from '../../store/keys.ts';
 import { deleteSubject } from '../../store/subjects.ts';
 import { DEFAULT_HIT_FPIR, DEFAULT_REVIEW_FPIR, getWatchlist, insertWatchlist, listWatchlists, mayManage, maySearch, type Watchlist } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
-import { AgencyCode, IdParams, QueryBool, StrictObject, WatchlistId, bearer, commonErrors } from '../schemas.ts';
+import { AgencyCode, IdParams, QualityPolicyField, QueryBool, StrictObject, WatchlistId, bearer, commonErrors } from '../schemas.ts';
 
 const CreateWatchlist = StrictObject({
   id: WatchlistId,
@@ -19,6 +19,7 @@ const CreateWatchlist = StrictObject({
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   hitFpir: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'per check of someone not on the list, the chance of a false hit against it (default 1e-3)' })),
   reviewFpir: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'per check of someone not on the list, the chance of a false review (default 1e-2)' })),
+  qualityPolicy: Type.Optional(QualityPolicyField),
 });
 const DeleteQuery = StrictObject({ force: Type.Optional(QueryBool) });
 
@@ -26,6 +27,7 @@ const visible = (p: Principal, w: Watchlist) => p.role === 'admin' || w.agency =
 const view = (w: Watchlist) => ({
   id: w.id, name: w.name, agency: w.agency, disclosure: w.disclosure, searchableBy: w.searchableBy, description: w.description,
   thresholds: { hitFpir: w.hitFpir, reviewFpir: w.reviewFpir },
+  qualityPolicy: w.qualityPolicy,
   createdAt: w.createdAt,
 });
 
