@@ -4,12 +4,14 @@
 import { AppError } from '../errors.ts';
 import type { ModelDescriptor } from '../runtime/index.ts';
 import type { InferencePool, InferencePools } from '../runtime/index.ts';
-import { alignFace, cropAndResize, cropPointToImage, scaleTemplate, toTensor, type TensorSpec } from './align.ts';
+import { alignFace, cropAndResize, cropPointToImage, scaleTemplate, toTensor } from './align.ts';
 import { decodeImage } from './decode.ts';
 import { decodeBlazeface, type BlazefaceConfig } from './detect/blazeface-decode.ts';
 import { decodeSsd } from './detect/ssd-decode.ts';
 import type { DecodeLimits, QualityThresholds, Template5 } from './frontend-config.ts';
 import type { Box, Point, RgbImage } from './image.ts';
+import { inputSize, tensorSpec } from './model-input.ts';
+import { padDecision, padThreshold, realFaceScore, type PresentationAttack } from './pad.ts';
 import { PIPELINE } from './pipeline-config.ts';
 import { assessFaceQuality, checkQuality, type DetectedFace, type FaceQuality } from './quality.ts';
 
@@ -17,21 +19,11 @@ export interface AnalysedFace {
   embedding: Float32Array;
   quality: FaceQuality;
   /** Presentation-attack detection, when a model serves the `pad` role. */
-  pad?: { model: string; realScore: number };
+  pad?: PresentationAttack;
   face: DetectedFace;
   timings: Record<string, number>;
 }
 
-const spec = (d: ModelDescriptor): TensorSpec => ({
-  layout: d.input.layout,
-  colour: d.input.colour.toUpperCase() as TensorSpec['colour'],
-  mean: d.input.mean,
-  std: d.input.std,
-});
-const inputSize = (d: ModelDescriptor): [number, number] => {
-  const s = d.input.shape;
-  return d.input.layout === 'NHWC' ? [s[2], s[1]] : [s[3], s[2]];
-};
 
 function l2normalise(v: Float32Array): Float32Array {
   let n = 0;
@@ -49,13 +41,13 @@ export class FacePipeline {
   private readonly embedder: InferencePool;
   private readonly embedderDesc: ModelDescriptor;
   private readonly template: Template5;
-  private readonly pad?: { pool: InferencePool; desc: ModelDescriptor };
+  private readonly pad?: { pool: InferencePool; desc: ModelDescriptor; threshold: number };
 
   constructor(pools: InferencePools, private readonly limits: Partial<DecodeLimits>, private readonly thresholds: { enrol: QualityThresholds; check: QualityThresholds },
     /** Alignment template when the embedder's manifest entry has none. */
     templateOverride?: Template5,
-    /** Reject captures whose presentation-attack "real" score is below this (undefined: report only). */
-    private readonly padMin?: number) {
+    /** Real-face score below which a face is called an attack (default: the PAD model's calibration). */
+    padThresholdOverride?: number) {
     this.detector = pools.get('detector');
     this.embedder = pools.get('embedder');
     this.detectorDesc = pools.registry.roles.detector!;
@@ -63,7 +55,10 @@ export class FacePipeline {
     if (pools.has('landmarks') && pools.registry.roles.landmarks?.extra.fivePointFrom68) {
       this.landmarks = { pool: pools.get('landmarks'), desc: pools.registry.roles.landmarks };
     }
-    if (pools.has('pad')) this.pad = { pool: pools.get('pad'), desc: pools.registry.roles.pad! };
+    if (pools.has('pad')) {
+      const desc = pools.registry.roles.pad!;
+      this.pad = { pool: pools.get('pad'), desc, threshold: padThreshold(desc.id, padThresholdOverride) };
+    }
     // Manifest entries state { size: 150, fivePointTemplate }, BYO configs { size: [w, h], points }.
     const a = this.embedderDesc.extra.alignment as { size?: number | [number, number]; fivePointTemplate?: [number, number][]; points?: [number, number][] } | undefined;
     const [w, h] = inputSize(this.embedderDesc);
@@ -75,6 +70,15 @@ export class FacePipeline {
   }
 
   get embedderId(): string { return this.embedderDesc.id; }
+  get embedderModel(): ModelDescriptor { return this.embedderDesc; }
+
+  /** The embedder's output width, measured by one inference: a BYO configuration need not state it. */
+  async embeddingWidth(): Promise<number> {
+    const [w, h] = inputSize(this.embedderDesc);
+    const grey = { width: w, height: h, channels: 3 as const, data: new Uint8Array(w * h * 3).fill(128) };
+    const out = await this.embedder.infer(toTensor(grey, tensorSpec(this.embedderDesc)));
+    return (out[this.embedderDesc.outputs[0]?.name ?? ''] ?? Object.values(out)[0]).length;
+  }
 
   /** Finds faces: the frame padded and letterboxed to the detector's square input. */
   async detect(image: RgbImage): Promise<DetectedFace[]> {
@@ -82,7 +86,7 @@ export class FacePipeline {
     const side = Math.max(image.width, image.height) * (1 + 2 * PIPELINE.detectPadFraction);
     const frame: Box = { x: image.width / 2 - side / 2, y: image.height / 2 - side / 2, width: side, height: side };
     const crop = cropAndResize(image, frame, [dw, dh], 0);
-    const out = await this.detector.infer(toTensor(crop, spec(this.detectorDesc)));
+    const out = await this.detector.infer(toTensor(crop, tensorSpec(this.detectorDesc)));
     const extra = this.detectorDesc.extra;
     let found: { box: Box; score: number; keypoints?: Point[] }[];
     if (extra.decoder === 'blazeface') {
@@ -110,7 +114,7 @@ export class FacePipeline {
     if (!this.landmarks) return null;
     const { pool, desc } = this.landmarks;
     const crop = cropAndResize(image, box, inputSize(desc), PIPELINE.landmarkPadFraction);
-    const out = await pool.infer(toTensor(crop, spec(desc)));
+    const out = await pool.infer(toTensor(crop, tensorSpec(desc)));
     const flat = Object.values(out)[0];
     const pts: Point[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) pts.push(cropPointToImage(crop, { x: flat[i] * crop.width, y: flat[i + 1] * crop.height }));
@@ -118,17 +122,15 @@ export class FacePipeline {
     return (['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const).map((k) => mean(idx[k].map((i) => pts[i])));
   }
 
-  /** The presentation-attack model's "real" score for the face (its first output's first value). */
-  async presentationScore(image: RgbImage, box: Box): Promise<{ model: string; realScore: number } | undefined> {
+  /** The presentation-attack decision for the face, when a model serves the `pad` role. */
+  async presentationAttack(image: RgbImage, box: Box): Promise<PresentationAttack | undefined> {
     if (!this.pad) return undefined;
-    const { pool, desc } = this.pad;
-    const crop = cropAndResize(image, box, inputSize(desc), (PIPELINE.padCropScale - 1) / 2);
-    const out = await pool.infer(toTensor(crop, spec(desc)));
-    return { model: desc.id, realScore: +(Object.values(out)[0][0]).toFixed(4) };
+    return padDecision(await realFaceScore(this.pad.pool, this.pad.desc, image, box), this.pad.threshold);
   }
 
-  /** The whole front end for one image; throws AppError with the reasons when the capture falls short. */
-  async analyse(bytes: Uint8Array, profile: 'enrol' | 'check', opts: { gate?: boolean } = {}): Promise<AnalysedFace> {
+  /** The whole front end for one image; throws AppError with the reasons when the capture falls short.
+   *  `strict` (a kiosk's live capture) also refuses presentation attacks; enrolment never does. */
+  async analyse(bytes: Uint8Array, profile: 'enrol' | 'check', opts: { gate?: boolean; strict?: boolean } = {}): Promise<AnalysedFace> {
     const timings: Record<string, number> = {};
     let t = performance.now();
     const lap = (name: string) => { const now = performance.now(); timings[name] = +(now - t).toFixed(2); t = now; };
@@ -155,15 +157,15 @@ export class FacePipeline {
       throw new AppError(code, `the capture does not meet the ${profile} quality thresholds: ${verdict.reasons.map((r) => r.code).join(', ')}`,
         { quality: { ...quality, reasons: verdict.reasons } });
     }
-    const pad = await this.presentationScore(image, main.box);
+    const pad = await this.presentationAttack(image, main.box);
     lap('pad');
-    if (pad && this.padMin !== undefined && pad.realScore < this.padMin && opts.gate !== false) {
-      throw new AppError('FACE_PRESENTATION_ATTACK', 'the capture looks like a presentation attack (photo, screen or mask): present a live face',
-        { presentationAttack: pad });
+    if (pad?.attack && opts.strict && profile !== 'enrol') {
+      throw new AppError('PRESENTATION_ATTACK', 'the capture looks like a presentation attack (a printed photo or a screen): present a live face',
+        { quality: { ...quality, presentationAttack: pad } });
     }
     const aligned = alignFace(image, main.landmarks5.length === 5 ? main.landmarks5 : main.landmarks5.slice(0, 2), this.template);
     lap('align');
-    const out = await this.embedder.infer(toTensor(aligned, spec(this.embedderDesc)));
+    const out = await this.embedder.infer(toTensor(aligned, tensorSpec(this.embedderDesc)));
     const name = this.embedderDesc.outputs[0]?.name ?? Object.keys(out)[0];
     const embedding = l2normalise(out[name] ?? Object.values(out)[0]);
     lap('embed');

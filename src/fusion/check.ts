@@ -26,6 +26,8 @@ export interface CheckInput {
   limit: number;
   /** investigative: the top `limit` whatever their level (examiners and admins only). */
   mode?: CheckMode;
+  /** "strict": a kiosk's live capture; presentation attacks are refused (422 PRESENTATION_ATTACK). */
+  quality?: 'strict';
 }
 
 export interface CheckOutcome {
@@ -41,6 +43,8 @@ export interface CheckOutcome {
   warnings: { modality: 'face' | 'finger'; code: string; message: string; details?: Record<string, unknown> }[];
   /** Image quality of each probe finger that came as an image, in probe order (null for templates). */
   fingerQuality: (Record<string, unknown> | null)[];
+  /** The probe face's quality report (with presentationAttack when PAD is on), when a face was used. */
+  faceQuality?: Record<string, unknown>;
 }
 
 /** The watchlists this caller searches: the ones asked for (each must be searchable), or all it may search. */
@@ -97,11 +101,12 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
     const t = performance.now();
     let ex;
     try {
-      ex = await mods.face.extract(input.face.image, 'check');
+      ex = await mods.face.extract(input.face.image, 'check', { strict: input.quality === 'strict' });
     } catch (e) {
       // With fingerprints in the same check, a poor face capture must not cost the traveller's fingers:
       // the check goes on without the face and says why. Alone, the face's error is the answer.
-      if (!(isAppError(e) && e.status < 500 && input.fingers.length)) throw e;
+      // A presentation attack is refused whatever else the check carries.
+      if (!(isAppError(e) && e.status < 500 && input.fingers.length) || e.code === 'PRESENTATION_ATTACK') throw e;
       warnings.push({ modality: 'face', code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
       return [];
     }
@@ -197,5 +202,5 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   lap('persist', tp);
   lap('total', t0);
   const fingerQuality = probeFingers.some((f) => f.quality) ? probeFingers.map((f) => f.quality ?? null) : [];
-  return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings, fingerQuality };
+  return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings, fingerQuality, ...(faceQuality ? { faceQuality } : {}) };
 }

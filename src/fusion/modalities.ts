@@ -17,7 +17,7 @@ export interface FaceModality {
   /** Extractor id recorded with each sample (the embedder model), so a model change is detectable. */
   readonly extractor: string;
   /** Decode, detect, check quality for the purpose, align and embed; throws AppError (no face, quality...). */
-  extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify'): Promise<FaceExtraction>;
+  extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify', opts?: { strict?: boolean }): Promise<FaceExtraction>;
   search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
   compare(a: Float32Array, b: Float32Array): { raw: number; score: number };
   add(items: { sampleId: number; embedding: Float32Array; watchlistNum: number; seq?: number }[]): Promise<void>;

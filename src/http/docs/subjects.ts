@@ -73,7 +73,7 @@ export const subjectDocs: OperationDocs = {
         example: { sampleId: '48213', quality } },
     },
     errors: ['SUBJECT_NOT_FOUND', 'IMAGE_UNDECODABLE', 'IMAGE_UNSUPPORTED_FORMAT', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_MANY_PIXELS',
-      'FACE_NOT_FOUND', 'FACE_MULTIPLE', 'FACE_QUALITY_TOO_LOW', 'FACE_PRESENTATION_ATTACK', 'ITL_MALFORMED', 'ITL_TRUNCATED',
+      'FACE_NOT_FOUND', 'FACE_MULTIPLE', 'FACE_QUALITY_TOO_LOW', 'ITL_MALFORMED', 'ITL_TRUNCATED',
       'ITL_UNSUPPORTED', 'MODEL_UNAVAILABLE'],
     kind: { body: true, admitted: true },
   },

@@ -43,6 +43,7 @@ export const CheckBody = StrictObject({
   mode: Type.Optional(Type.Union([Type.Literal('standard'), Type.Literal('investigative')], {
     description: 'standard (default): only candidates at hit or review level. investigative (examiners, admins; 403 for kiosks): the top `limit` whatever their level, audited as check.investigative',
   })),
+  quality: Type.Optional(Type.Literal('strict', { description: 'a kiosk\'s live capture: refuse presentation attacks (422 PRESENTATION_ATTACK, with BIOCHECK_PAD=on)' })),
 }, { examples: [{ fingerprints: [{ template: 'Rk1SACAyMAAAAAEIAAABPAFiAMUAxQEAAAAoI...', position: 2 }], watchlists: ['se-wanted'], limit: 10 }] });
 
 const CheckAnswer = Type.Object({
@@ -52,6 +53,7 @@ const CheckAnswer = Type.Object({
   caseId: Type.Union([Type.String(), Type.Null()]),
   probeKept: Type.Boolean({ description: 'whether the probe was kept (hits and reviews; no-hits only with BIOCHECK_RETAIN_NO_HIT_PROBES)' }),
   timingsMs: Type.Record(Type.String(), Type.Number(), { description: "stage timings; without the search stages when a searched watchlist is another agency's hit/no-hit list" }),
+  quality: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the probe face\'s quality report; with BIOCHECK_PAD=on it carries presentationAttack {realScore, attack}' })),
   warnings: Type.Optional(Type.Array(Type.Object({ modality: Type.String(), code: Type.String(), message: Type.String() }, { additionalProperties: true }))),
 }, {
   additionalProperties: true,
@@ -84,6 +86,7 @@ export function jsonCheckInput(ctx: AppContext, b: Static<typeof CheckBody>): Ch
     watchlists: b.watchlists,
     limit: b.limit ?? 10,
     mode: b.mode,
+    ...(b.quality ? { quality: b.quality } : {}),
   };
 }
 
@@ -123,6 +126,7 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
         probeKept: outcome.probeKept,
         timingsMs: searchTimingsVisible(p, outcome.watchlists.values()) ? outcome.timingsMs
           : Object.fromEntries(Object.entries(outcome.timingsMs).filter(([k]) => !k.endsWith('.search'))),
+        ...(outcome.faceQuality ? { quality: outcome.faceQuality } : {}),
         ...(outcome.warnings.length ? { warnings: outcome.warnings } : {}),
         ...(outcome.fingerQuality.length ? { fingerprintQuality: outcome.fingerQuality } : {}),
       };

@@ -16,6 +16,7 @@ const Body = StrictObject({
   face: Type.Optional(Type.String({ minLength: 4 })),
   fingerprint: Type.Optional(Finger),
   against: Side,
+  quality: Type.Optional(Type.Literal('strict', { description: 'the probe (`face`) is a live capture: refuse presentation attacks (422 PRESENTATION_ATTACK, with BIOCHECK_PAD=on); `against` (a document photo) is never refused for PAD' })),
 });
 
 export function verificationRoutes(mods: Modalities) {
@@ -28,12 +29,14 @@ export function verificationRoutes(mods: Modalities) {
       const b = req.body;
       const max = ctx.config.maxUploadBytes;
       let result: { score: number; raw: number; threshold: number; modality: string };
+      let quality: { face: Record<string, unknown>; against: Record<string, unknown> } | undefined;
       if (b.face !== undefined) {
         if (b.against.face === undefined) throw new AppError('VALIDATION_FAILED', 'a face is verified against a face: send against.face');
         if (!mods.face) throw new AppError('MODEL_UNAVAILABLE', 'face matching is not available on this service');
         const face = mods.face;
-        const [x, y] = await Promise.all([face.extract(decodeBase64('face', b.face, max), 'verify'), face.extract(decodeBase64('against.face', b.against.face, max), 'verify')]);
+        const [x, y] = await Promise.all([face.extract(decodeBase64('face', b.face, max), 'verify', { strict: b.quality === 'strict' }), face.extract(decodeBase64('against.face', b.against.face, max), 'verify')]);
         result = { ...face.compare(x.embedding, y.embedding), threshold: face.verifyThreshold, modality: 'face' };
+        quality = { face: x.quality, against: y.quality };
       } else if (b.fingerprint !== undefined) {
         if (b.against.fingerprint === undefined) throw new AppError('VALIDATION_FAILED', 'a fingerprint is verified against a fingerprint: send against.fingerprint');
         if (!mods.finger) throw new AppError('MODEL_UNAVAILABLE', 'fingerprint matching is not available on this service');
@@ -50,7 +53,7 @@ export function verificationRoutes(mods: Modalities) {
         throw new AppError('VALIDATION_FAILED', 'send face + against.face, or fingerprint + against.fingerprint');
       }
       await ctx.db.tx((c) => appendAudit(c, { ...actor(p), requestId: req.id, action: 'verification.run', details: { modality: result.modality, match: result.score >= result.threshold } }));
-      return { score: +result.score.toFixed(4), match: result.score >= result.threshold, threshold: +result.threshold.toFixed(4), modality: result.modality, raw: +result.raw.toFixed(6) };
+      return { score: +result.score.toFixed(4), match: result.score >= result.threshold, threshold: +result.threshold.toFixed(4), modality: result.modality, raw: +result.raw.toFixed(6), ...(quality ? { quality } : {}) };
     });
   };
 }
