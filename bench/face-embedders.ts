@@ -92,7 +92,7 @@ if (calibrations.length) {
 writeReport({
   name: 'face-embedders',
   command: 'npx tsx bench/face-embedders.ts',
-  dataset: `lfw_dev (${lfwFiles.length} images in pairs.csv: ${lfwPairs.filter((p) => p.same).length} genuine, ${lfwPairs.filter((p) => !p.same).length} impostor pairs); ORL (400 images, all ${orlPairs.length} pairs)`,
+  dataset: `lfw_dev (${lfwFiles.length} images; pairs.csv: ${lfwPairs.filter((p) => p.same).length} genuine, ${lfwPairs.filter((p) => !p.same).length} impostor pairs); ORL (400 images, all ${orlPairs.length} pairs)`,
   versions: { 'onnxruntime-node': packageVersion('onnxruntime-node'), '@vladmandic/face-api': packageVersion('@vladmandic/face-api'), 'faceplugin-face-recognition-js': packageVersion('faceplugin-face-recognition-js') },
   results: rows,
   markdown: [
