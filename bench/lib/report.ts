@@ -11,11 +11,13 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const sharedData = process.env.BIOCHECK_SHARED_DATA ?? path.resolve(repoRoot, '../shared/data');
 
 export function packageVersion(name: string): string {
-  try {
-    return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
-  } catch {
-    return 'not installed';
+  // Packages whose `exports` hide package.json (e.g. @vladmandic/human): read it from node_modules.
+  for (const file of [() => require.resolve(`${name}/package.json`), () => path.join(repoRoot, 'node_modules', name, 'package.json')]) {
+    try {
+      return JSON.parse(readFileSync(file(), 'utf8')).version;
+    } catch { /* next */ }
   }
+  return 'not installed';
 }
 
 export function machine() {

@@ -146,6 +146,9 @@ export function scaleTemplate(t: Template5, size: [number, number]): Template5 {
 export interface CropOptions {
   /** Grow the box to the output's aspect ratio around its centre (default true: no stretching). */
   keepAspect?: boolean;
+  /** Shrink through a 2x box pyramid first (default true). false: plain bilinear, as OpenCV's resize,
+   *  for models trained on such crops (aliasing included). */
+  antialias?: boolean;
 }
 
 export interface CropResult extends RgbImage {
@@ -185,7 +188,7 @@ export function cropAndResize(
     else h = w / target;
   }
   const sourceBox = { x: cx - w / 2, y: cy - h / 2, width: w, height: h };
-  return { ...resampleBox(image, sourceBox, outW, outH), sourceBox };
+  return { ...resampleBox(image, sourceBox, outW, outH, options.antialias ?? true), sourceBox };
 }
 
 /** Maps a point in crop coordinates back to image coordinates (see CropResult.sourceBox). */
@@ -197,7 +200,7 @@ export function cropPointToImage(crop: CropResult, p: Point): Point {
 }
 
 /** Resamples an (edge-coordinate) box to outW x outH; 2x box pyramid first for big shrinks. */
-function resampleBox(image: RgbImage, box: Box, outW: number, outH: number): RgbImage {
+function resampleBox(image: RgbImage, box: Box, outW: number, outH: number, antialias: boolean): RgbImage {
   // Work on the covered region (plus a filter margin) only.
   const margin = 2 + Math.ceil(2 * Math.max(box.width / outW, box.height / outH));
   const rx0 = clampInt(Math.floor(box.x) - margin, 0, image.width - 1);
@@ -207,7 +210,7 @@ function resampleBox(image: RgbImage, box: Box, outW: number, outH: number): Rgb
   let src = rx0 === 0 && ry0 === 0 && rx1 === image.width && ry1 === image.height ? image : extractRgb(image, rx0, ry0, rx1, ry1);
   let b = { ...box, x: box.x - rx0, y: box.y - ry0 };
   const shrinks = () => outW / b.width < ALIGN_MAX_SHRINK_BEFORE_PYRAMID && outH / b.height < ALIGN_MAX_SHRINK_BEFORE_PYRAMID;
-  while (shrinks() && src.width >= 2 && src.height >= 2) {
+  while (antialias && shrinks() && src.width >= 2 && src.height >= 2) {
     src = halveRgb(src);
     b = { x: b.x / 2, y: b.y / 2, width: b.width / 2, height: b.height / 2 }; // edge coordinates halve
   }

@@ -9,6 +9,7 @@ import { openIndex, startSnapshotter, type SampleChange, type Snapshotter } from
 import type { HnswVectorIndex } from '../search/index.ts';
 import { changesSince, countLive, liveSamples } from '../store/samples.ts';
 import { faceCalibration } from './calibration.ts';
+import { compatibleExtractors, embedderIdentity, refuseOtherEmbedders } from './embedder-identity.ts';
 import { loadQualityThresholds } from './frontend-config.ts';
 import { FacePipeline } from './pipeline.ts';
 import { padMinScore } from './pipeline-config.ts';
@@ -17,8 +18,9 @@ import { DEFAULT_QUALITY_POLICY, type QualityPolicy } from '../quality-policy.ts
 
 /** The models the service uses unless BIOCHECK_MODELS_CONFIG says otherwise (measured: see bench/). */
 export const DEFAULT_FACE_ROLES = { detector: 'human-blazeface', landmarks: 'faceapi-landmark68', embedder: 'faceapi-dlib-resnet', pad: null } as const;
-/** Presentation-attack detection, loaded when BIOCHECK_PAD=on or a BIOCHECK_PAD_MIN_SCORE is set. */
-export const DEFAULT_PAD_MODEL = 'human-antispoof';
+/** Presentation-attack detection, loaded when BIOCHECK_PAD=on or a BIOCHECK_PAD_MIN_SCORE is set
+ *  (chosen by measurement: bench/results/face-pad.md). */
+export const DEFAULT_PAD_MODEL = 'faceplugin-liveness';
 /** Replay starts this many sequence numbers before the snapshot's mark: transactions commit out of
  *  sequence order, so a sample with a lower number can land after a higher one was indexed. */
 const REPLAY_MARGIN = 10_000;
@@ -32,41 +34,53 @@ const EXACT_SEARCH_MAX = Number(process.env.BIOCHECK_FACE_EXACT_MAX ?? 1_000_000
 
 const toVector = (b: Buffer) => new Float32Array(new Uint8Array(b).buffer);
 
+/** The face front end as configured (BIOCHECK_MODELS_CONFIG, BIOCHECK_PAD, quality thresholds), in worker pools. */
+export async function openFacePipeline(ctx: AppContext): Promise<{ pools: InferencePools; pipeline: FacePipeline }> {
+  const rt = runtimeConfigFromEnv();
+  const padMin = padMinScore();
+  const padOn = padMin !== undefined || process.env.BIOCHECK_PAD === 'on';
+  const pools = await createInferencePools({ config: rt.modelsConfigPath ?? { roles: { ...DEFAULT_FACE_ROLES, pad: padOn ? DEFAULT_PAD_MODEL : null } } }, {
+    provider: rt.provider, maxBatch: rt.maxBatch, maxWaitMs: rt.maxWaitMs, maxQueue: rt.maxQueue,
+    ...(rt.workers !== undefined ? { workers: rt.workers } : {}),
+    metricsRegistry: ctx.metrics,
+    logger: { info: (m: string) => ctx.log.info(m), warn: (m: string) => ctx.log.warn(m), error: (m: string) => ctx.log.error(m) },
+  });
+  try {
+    return { pools, pipeline: new FacePipeline(pools, { maxBytes: ctx.config.maxUploadBytes }, loadQualityThresholds(), undefined, padMin) };
+  } catch (e) {
+    await pools.close();
+    throw e;
+  }
+}
+
 export class FaceService implements FaceModality {
   readonly verifyThreshold = VERIFY_SCORE;
   private readonly calibrate: (raw: number) => number;
 
-  private constructor(private readonly pipeline: FacePipeline, private readonly index: HnswVectorIndex,
-    private readonly pools: InferencePools, private readonly snapshotter: Snapshotter) {
+  private constructor(private readonly pipeline: FacePipeline,
+    /** Recorded with every template: the embedder's id and file sha256 (embedder-identity.ts). */
+    readonly extractor: string,
+    private readonly index: HnswVectorIndex, private readonly pools: InferencePools, private readonly snapshotter: Snapshotter) {
     this.calibrate = faceCalibration(pipeline.embedderId);
   }
-
-  get extractor(): string { return this.pipeline.embedderId; }
   get size(): number { return this.index.size; }
 
   static async start(ctx: AppContext): Promise<FaceService> {
     const log = (m: string, d?: Record<string, unknown>) => ctx.log.info(d ?? {}, m);
-    const rt = runtimeConfigFromEnv();
-    const padMin = padMinScore();
-    const padOn = padMin !== undefined || process.env.BIOCHECK_PAD === 'on';
-    const pools = await createInferencePools({ config: rt.modelsConfigPath ?? { roles: { ...DEFAULT_FACE_ROLES, pad: padOn ? DEFAULT_PAD_MODEL : null } } }, {
-      provider: rt.provider, maxBatch: rt.maxBatch, maxWaitMs: rt.maxWaitMs, maxQueue: rt.maxQueue,
-      ...(rt.workers !== undefined ? { workers: rt.workers } : {}),
-      metricsRegistry: ctx.metrics,
-      logger: { info: (m: string) => log(m), warn: (m: string) => ctx.log.warn(m), error: (m: string) => ctx.log.error(m) },
-    });
+    const { pools, pipeline } = await openFacePipeline(ctx);
     try {
-      const pipeline = new FacePipeline(pools, { maxBytes: ctx.config.maxUploadBytes }, loadQualityThresholds(), undefined, padMin);
-      const extractor = pipeline.embedderId;
-      const dim = pools.registry.roles.embedder!.outputs[0]?.shape.at(-1) ?? 128;
+      const extractor = await embedderIdentity(pipeline.embedderModel);
+      await refuseOtherEmbedders(ctx.db, extractor);
+      const ours = compatibleExtractors(extractor);
+      // The index is as wide as the embedder's output (a BYO embedder may give any width).
+      const dim = await pipeline.embeddingWidth();
       const dir = path.join(ctx.config.dataDir, 'index');
       mkdirSync(dir, { recursive: true });
-      const snapshotPath = path.join(dir, `face-${extractor}.hnsw`);
+      const snapshotPath = path.join(dir, `face-${pipeline.embedderId}-${extractor.split(':')[1].slice(0, 12)}.hnsw`);
       const fromStore = async function* (since: number): AsyncGenerator<SampleChange> {
         for await (const c of changesSince(ctx.db, 'face', since)) {
           if (c.kind === 'remove') yield { id: c.id, seq: c.seq, deleted: true };
-          // Samples of another embedder cannot be compared with this one's: re-enrol them.
-          else if (c.sample.extractor === extractor) yield { id: c.sample.id, seq: c.sample.seq, deleted: false, vector: toVector(c.sample.template), watchlist: c.sample.watchlistNum };
+          else if (ours.includes(c.sample.extractor)) yield { id: c.sample.id, seq: c.sample.seq, deleted: false, vector: toVector(c.sample.template), watchlist: c.sample.watchlistNum };
         }
       };
       let opened = await openIndex({
@@ -74,18 +88,18 @@ export class FaceService implements FaceModality {
         replay: (since) => fromStore(Math.max(0, since - REPLAY_MARGIN)),
         loadAll: async function* () {
           for await (const s of liveSamples(ctx.db, 'face')) {
-            if (s.extractor === extractor) yield { id: s.id, seq: s.seq, deleted: false, vector: toVector(s.template), watchlist: s.watchlistNum };
+            if (ours.includes(s.extractor)) yield { id: s.id, seq: s.seq, deleted: false, vector: toVector(s.template), watchlist: s.watchlistNum };
           }
         },
       });
       // PostgreSQL is the truth: if the index does not hold exactly its live samples, rebuild.
-      const live = await countLive(ctx.db, 'face', extractor);
+      const live = await countLive(ctx.db, 'face', ours);
       if (opened.index.size !== live) {
         ctx.log.warn({ index: opened.index.size, store: live }, 'face index disagrees with the store; rebuilding from it');
         opened = await openIndex({ snapshotPath: `${snapshotPath}.none`, dim, log, replay: fromStore, loadAll: () => fromStore(0) });
       }
       const snapshotter = startSnapshotter(opened.index, snapshotPath, SNAPSHOT_INTERVAL_MS, { clean: opened.source === 'snapshot' && opened.added + opened.removed === 0, log });
-      return new FaceService(pipeline, opened.index, pools, snapshotter);
+      return new FaceService(pipeline, extractor, opened.index, pools, snapshotter);
     } catch (e) {
       await pools.close();
       throw e;

@@ -21,8 +21,17 @@ export const PIPELINE = {
   padCropScale: 1.4,
 } as const;
 
-/** Minimum presentation-attack "real" score (0..1) to accept a capture; unset = measure and report only,
- *  because the shipped model is not validated here against real attacks. */
+/** Presentation-attack decisions: a face whose real-face score is below the model's threshold is called an
+ *  attack. Thresholds are calibrated in bench/face-pad.ts (bench/results/face-pad.md) for the stated BPCER. */
+export const PAD_DECISION: Record<string, { threshold: number; calibration: string }> = {
+  /** BPCER 1 % on colour bona fide photos (nuaa_dev live frames + lfw_dev); there APCER 0 % on nuaa_dev's
+   *  printed photos (held-out half: threshold 0.09, APCER 0 %, BPCER lfw 0.6 %); ORL's greyscale crops: 20 %. */
+  'faceplugin-liveness': { threshold: 0.12, calibration: 'BPCER 1 % on nuaa_dev bona fide + lfw_dev, bench/face-pad.ts, 2026-12-02' },
+  /** A model without a calibration here (human's, a BYO one): the midpoint of its 0..1 score. */
+  default: { threshold: 0.5, calibration: 'uncalibrated midpoint' },
+};
+
+/** BIOCHECK_PAD_MIN_SCORE: a real-face score threshold (0..1) replacing the model's calibrated one. */
 export function padMinScore(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const raw = env.BIOCHECK_PAD_MIN_SCORE?.trim();
   if (!raw) return undefined;

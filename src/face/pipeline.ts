@@ -4,12 +4,14 @@
 import { AppError } from '../errors.ts';
 import type { ModelDescriptor } from '../runtime/index.ts';
 import type { InferencePool, InferencePools } from '../runtime/index.ts';
-import { alignFace, cropAndResize, cropPointToImage, scaleTemplate, toTensor, type TensorSpec } from './align.ts';
+import { alignFace, cropAndResize, cropPointToImage, scaleTemplate, toTensor } from './align.ts';
 import { decodeImage } from './decode.ts';
 import { decodeBlazeface, type BlazefaceConfig } from './detect/blazeface-decode.ts';
 import { decodeSsd } from './detect/ssd-decode.ts';
 import type { DecodeLimits, QualityThresholds, Template5 } from './frontend-config.ts';
 import { mirrorRgb, type Box, type Point, type RgbImage } from './image.ts';
+import { inputSize, tensorSpec } from './model-input.ts';
+import { padDecision, padThreshold, realFaceScore, type PresentationAttack } from './pad.ts';
 import { PIPELINE } from './pipeline-config.ts';
 import type { QualityPolicy } from '../quality-policy.ts';
 import { assessFaceQuality, checkQuality, type DetectedFace, type FaceQuality, type QualityVerdict } from './quality.ts';
@@ -20,21 +22,11 @@ export interface AnalysedFace {
   /** What falls short of the profile's thresholds, as messages a caller can act on (empty when none). */
   warnings: QualityVerdict['reasons'];
   /** Presentation-attack detection, when a model serves the `pad` role. */
-  pad?: { model: string; realScore: number };
+  pad?: PresentationAttack;
   face: DetectedFace;
   timings: Record<string, number>;
 }
 
-const spec = (d: ModelDescriptor): TensorSpec => ({
-  layout: d.input.layout,
-  colour: d.input.colour.toUpperCase() as TensorSpec['colour'],
-  mean: d.input.mean,
-  std: d.input.std,
-});
-const inputSize = (d: ModelDescriptor): [number, number] => {
-  const s = d.input.shape;
-  return d.input.layout === 'NHWC' ? [s[2], s[1]] : [s[3], s[2]];
-};
 
 function l2normalise(v: Float32Array): Float32Array {
   let n = 0;
@@ -52,13 +44,13 @@ export class FacePipeline {
   private readonly embedder: InferencePool;
   private readonly embedderDesc: ModelDescriptor;
   private readonly template: Template5;
-  private readonly pad?: { pool: InferencePool; desc: ModelDescriptor };
+  private readonly pad?: { pool: InferencePool; desc: ModelDescriptor; threshold: number };
 
   constructor(pools: InferencePools, private readonly limits: Partial<DecodeLimits>, private readonly thresholds: { enrol: QualityThresholds; check: QualityThresholds },
     /** Alignment template when the embedder's manifest entry has none. */
     templateOverride?: Template5,
-    /** Reject captures whose presentation-attack "real" score is below this (undefined: report only). */
-    private readonly padMin?: number) {
+    /** Real-face score below which a face is called an attack (default: the PAD model's calibration). */
+    padThresholdOverride?: number) {
     this.detector = pools.get('detector');
     this.embedder = pools.get('embedder');
     this.detectorDesc = pools.registry.roles.detector!;
@@ -66,7 +58,10 @@ export class FacePipeline {
     if (pools.has('landmarks') && pools.registry.roles.landmarks?.extra.fivePointFrom68) {
       this.landmarks = { pool: pools.get('landmarks'), desc: pools.registry.roles.landmarks };
     }
-    if (pools.has('pad')) this.pad = { pool: pools.get('pad'), desc: pools.registry.roles.pad! };
+    if (pools.has('pad')) {
+      const desc = pools.registry.roles.pad!;
+      this.pad = { pool: pools.get('pad'), desc, threshold: padThreshold(desc.id, padThresholdOverride) };
+    }
     // Manifest entries state { size: 150, fivePointTemplate }, BYO configs { size: [w, h], points }.
     const a = this.embedderDesc.extra.alignment as { size?: number | [number, number]; fivePointTemplate?: [number, number][]; points?: [number, number][] } | undefined;
     const [w, h] = inputSize(this.embedderDesc);
@@ -78,6 +73,15 @@ export class FacePipeline {
   }
 
   get embedderId(): string { return this.embedderDesc.id; }
+  get embedderModel(): ModelDescriptor { return this.embedderDesc; }
+
+  /** The embedder's output width, measured by one inference: a BYO configuration need not state it. */
+  async embeddingWidth(): Promise<number> {
+    const [w, h] = inputSize(this.embedderDesc);
+    const grey = { width: w, height: h, channels: 3 as const, data: new Uint8Array(w * h * 3).fill(128) };
+    const out = await this.embedder.infer(toTensor(grey, tensorSpec(this.embedderDesc)));
+    return (out[this.embedderDesc.outputs[0]?.name ?? ''] ?? Object.values(out)[0]).length;
+  }
 
   /** Finds faces: the frame padded and letterboxed to the detector's square input. */
   async detect(image: RgbImage): Promise<DetectedFace[]> {
@@ -85,7 +89,7 @@ export class FacePipeline {
     const side = Math.max(image.width, image.height) * (1 + 2 * PIPELINE.detectPadFraction);
     const frame: Box = { x: image.width / 2 - side / 2, y: image.height / 2 - side / 2, width: side, height: side };
     const crop = cropAndResize(image, frame, [dw, dh], 0);
-    const out = await this.detector.infer(toTensor(crop, spec(this.detectorDesc)));
+    const out = await this.detector.infer(toTensor(crop, tensorSpec(this.detectorDesc)));
     const extra = this.detectorDesc.extra;
     let found: { box: Box; score: number; keypoints?: Point[] }[];
     if (extra.decoder === 'blazeface') {
@@ -115,7 +119,7 @@ export class FacePipeline {
     if (!this.landmarks) return null;
     const { pool, desc } = this.landmarks;
     const crop = cropAndResize(image, box, inputSize(desc), PIPELINE.landmarkPadFraction);
-    const out = await pool.infer(toTensor(crop, spec(desc)));
+    const out = await pool.infer(toTensor(crop, tensorSpec(desc)));
     const flat = Object.values(out)[0];
     const pts: Point[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) pts.push(cropPointToImage(crop, { x: flat[i] * crop.width, y: flat[i + 1] * crop.height }));
@@ -127,19 +131,16 @@ export class FacePipeline {
    *  face's and its mirror image's embeddings (both run in one batch through the pool). */
   async embed(aligned: RgbImage): Promise<Float32Array> {
     const name = this.embedderDesc.outputs[0]?.name;
-    const run = async (img: RgbImage) => { const out = await this.embedder.infer(toTensor(img, spec(this.embedderDesc))); return l2normalise((name ? out[name] : undefined) ?? Object.values(out)[0]); };
+    const run = async (img: RgbImage) => { const out = await this.embedder.infer(toTensor(img, tensorSpec(this.embedderDesc))); return l2normalise((name ? out[name] : undefined) ?? Object.values(out)[0]); };
     if (!PIPELINE.flipAverage) return run(aligned);
     const [a, b] = await Promise.all([run(aligned), run(mirrorRgb(aligned))]);
     return l2normalise(a.map((x, i) => x + b[i]));
   }
 
-  /** The presentation-attack model's "real" score for the face (its first output's first value). */
-  async presentationScore(image: RgbImage, box: Box): Promise<{ model: string; realScore: number } | undefined> {
+  /** The presentation-attack decision for the face, when a model serves the `pad` role. */
+  async presentationAttack(image: RgbImage, box: Box): Promise<PresentationAttack | undefined> {
     if (!this.pad) return undefined;
-    const { pool, desc } = this.pad;
-    const crop = cropAndResize(image, box, inputSize(desc), (PIPELINE.padCropScale - 1) / 2);
-    const out = await pool.infer(toTensor(crop, spec(desc)));
-    return { model: desc.id, realScore: +(Object.values(out)[0][0]).toFixed(4) };
+    return padDecision(await realFaceScore(this.pad.pool, this.pad.desc, image, box), this.pad.threshold);
   }
 
   /**
@@ -177,11 +178,12 @@ export class FacePipeline {
     }
     const warnings = verdict.reasons.map((r) => r.code === 'MULTIPLE_FACES'
       ? { code: r.code, message: `${quality.faceCount} faces in view: the largest was used` } : r);
-    const pad = await this.presentationScore(image, main.box);
+    const pad = await this.presentationAttack(image, main.box);
     lap('pad');
-    if (pad && this.padMin !== undefined && pad.realScore < this.padMin) {
-      throw new AppError('FACE_PRESENTATION_ATTACK', 'the capture looks like a presentation attack (photo, screen or mask): present a live face',
-        { presentationAttack: pad });
+    // Only a live capture under the strict policy is refused as an attack; enrolment never is.
+    if (pad?.attack && strict && profile !== 'enrol') {
+      throw new AppError('PRESENTATION_ATTACK', 'the capture looks like a presentation attack (a printed photo or a screen): present a live face',
+        { quality: { ...quality, presentationAttack: pad } });
     }
     const aligned = alignFace(image, main.landmarks5.length === 5 ? main.landmarks5 : main.landmarks5.slice(0, 2), this.template);
     lap('align');

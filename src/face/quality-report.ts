@@ -1,6 +1,7 @@
 // The quality report every face answer carries (enrolments, checks, verifications): the measures, the
 // ISO/IEC 29794-5-style unified score (0-100), and what falls short of the profile's thresholds as
 // warnings. Other layers add fields beside these (e.g. presentationAttack); the shape stays an object.
+import type { PresentationAttack } from './pad.ts';
 import type { AnalysedFace } from './pipeline.ts';
 
 export interface FaceQualityReport {
@@ -20,7 +21,7 @@ export interface FaceQualityReport {
   reasons: string[];
   /** The same as messages a caller can act on; under the strict policy these would have been a 422. */
   warnings: { code: string; message: string }[];
-  presentationAttack?: { model: string; realScore: number };
+  presentationAttack?: PresentationAttack;
   [extra: string]: unknown;
 }
 

@@ -40,12 +40,12 @@ export interface CheckOutcome {
   candidates: StoredCandidate[];
   watchlists: Map<string, Watchlist>;
   timingsMs: Record<string, number>;
-  /** The face's quality report, when a face was used. */
-  faceQuality?: Record<string, unknown>;
   /** A modality that could not be used while others were (e.g. a face below quality next to good fingers). */
   warnings: { modality: 'face' | 'finger'; code: string; message: string; details?: Record<string, unknown> }[];
   /** Image quality of each probe finger that came as an image, in probe order (null for templates). */
   fingerQuality: (Record<string, unknown> | null)[];
+  /** The probe face's quality report (with presentationAttack when PAD is on), when a face was used. */
+  faceQuality?: Record<string, unknown>;
 }
 
 /** The watchlists this caller searches: the ones asked for (each must be searchable), or all it may search. */
@@ -106,7 +106,8 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
     } catch (e) {
       // With fingerprints in the same check, a poor face capture must not cost the traveller's fingers:
       // the check goes on without the face and says why. Alone, the face's error is the answer.
-      if (!(isAppError(e) && e.status < 500 && input.fingers.length)) throw e;
+      // A presentation attack is refused whatever else the check carries.
+      if (!(isAppError(e) && e.status < 500 && input.fingers.length) || e.code === 'PRESENTATION_ATTACK') throw e;
       warnings.push({ modality: 'face', code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
       return [];
     }

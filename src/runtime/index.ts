@@ -10,7 +10,7 @@ export { ARCFACE_112_TEMPLATE, ModelConfigError, parseByoConfig } from './byo-co
 export type { AlignmentSpec, ByoModelConfigFile, ByoModelEntry, ModelDescriptor } from './byo-config.ts';
 export { defaultThreading, EXECUTION_PROVIDERS, runtimeConfigFromEnv, RuntimeConfigError } from './config.ts';
 export type { ExecutionProvider, RuntimeConfig } from './config.ts';
-export { loadModelRegistry } from './model-registry.ts';
+export { loadModelRegistry, sha256File } from './model-registry.ts';
 export type { LoadRegistryOptions, ModelRegistry } from './model-registry.ts';
 export { consoleLogger, InferencePool, ProviderFallbacks } from './pool.ts';
 export type { InferOptions, PoolOptions, RuntimeLogger, SampleOutputs } from './pool.ts';

@@ -73,9 +73,10 @@ export async function* changesSince(db: Db, modality: 'face' | 'finger', since: 
   while (r < removals.length) yield removals[r++];
 }
 
-export async function countLive(db: Db, modality: 'face' | 'finger', extractor?: string): Promise<number> {
+/** Live samples of a modality, or only those whose extractor is one of `extractors`. */
+export async function countLive(db: Db, modality: 'face' | 'finger', extractors?: string[]): Promise<number> {
   const r = await db.query<{ n: string }>(
-    'SELECT count(*) AS n FROM samples WHERE modality = $1 AND ($2::text IS NULL OR extractor = $2)', [modality, extractor ?? null]);
+    'SELECT count(*) AS n FROM samples WHERE modality = $1 AND ($2::text[] IS NULL OR extractor = ANY($2))', [modality, extractors ?? null]);
   return Number(r.rows[0].n);
 }
 
@@ -89,4 +90,25 @@ export async function liveSamplesById(q: Queryable, ids: number[]): Promise<Owne
     `SELECT s.id, s.subject_id, s.modality, s.position, s.template, s.extractor FROM unnest($1::bigint[]) AS x(id)
      JOIN samples s ON s.id = x.id JOIN subjects su ON su.id = s.subject_id AND su.deleted_at IS NULL`, [ids]);
   return r.rows.map((x) => ({ id: Number(x.id), subjectId: x.subject_id, modality: x.modality, position: x.position, template: x.template, extractor: x.extractor }));
+}
+
+/** How many live samples of a modality each extractor produced. */
+export async function countByExtractor(db: Db, modality: 'face' | 'finger'): Promise<{ extractor: string; samples: number; withSource: number }[]> {
+  const r = await db.query<{ extractor: string; n: string; src: string }>(
+    'SELECT extractor, count(*) AS n, count(source) AS src FROM samples WHERE modality = $1 GROUP BY extractor ORDER BY extractor', [modality]);
+  return r.rows.map((x) => ({ extractor: x.extractor, samples: Number(x.n), withSource: Number(x.src) }));
+}
+
+/** A page of samples (id order, after `afterId`) not made by one of `extractors`, with their stored captures. */
+export async function staleSamples(db: Db, modality: 'face' | 'finger', extractors: string[], afterId: number, limit: number): Promise<{ id: number; source: Buffer | null }[]> {
+  const r = await db.query<{ id: string; source: Buffer | null }>(
+    'SELECT id, source FROM samples WHERE modality = $1 AND NOT (extractor = ANY($2)) AND id > $3 ORDER BY id LIMIT $4', [modality, extractors, afterId, limit]);
+  return r.rows.map((x) => ({ id: Number(x.id), source: x.source }));
+}
+
+/** Replaces a sample's template (re-extraction by another model); a new sequence number makes index replay see it. */
+export async function replaceTemplate(q: Queryable, id: number, template: Uint8Array, extractor: string): Promise<boolean> {
+  const r = await q.query("UPDATE samples SET template = $2, extractor = $3, seq = nextval('sample_seq') WHERE id = $1",
+    [id, Buffer.from(template.buffer, template.byteOffset, template.byteLength), extractor]);
+  return (r.rowCount ?? 0) > 0;
 }

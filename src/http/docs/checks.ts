@@ -8,8 +8,16 @@ const candidate = {
 };
 const withheld = { ...candidate, subjectId: null, reference: null, name: null, handle: 'h_V2l0aGhlbGRIaXQy' };
 
+/** A probe face's quality report; with BIOCHECK_PAD=on it carries presentationAttack. */
+const FaceQualityReport = Type.Object({
+  presentationAttack: Type.Optional(Type.Object({
+    realScore: Type.Number({ minimum: 0, maximum: 1, description: 'higher = more likely a live face' }),
+    attack: Type.Boolean({ description: 'realScore below the threshold calibrated for BPCER 1 % (bench/results/face-pad.md)' }),
+  })),
+}, { additionalProperties: true, description: 'the face\'s quality measures' });
+
 const CHECK_ERRORS = ['WATCHLIST_NOT_FOUND', 'IMAGE_UNDECODABLE', 'IMAGE_UNSUPPORTED_FORMAT', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_MANY_PIXELS',
-  'FACE_NOT_FOUND', 'FACE_MULTIPLE', 'FACE_QUALITY_TOO_LOW', 'FACE_PRESENTATION_ATTACK', 'TEMPLATE_UNKNOWN_FORMAT', 'TEMPLATE_TRUNCATED',
+  'FACE_NOT_FOUND', 'FACE_MULTIPLE', 'FACE_QUALITY_TOO_LOW', 'PRESENTATION_ATTACK', 'TEMPLATE_UNKNOWN_FORMAT', 'TEMPLATE_TRUNCATED',
   'TEMPLATE_LENGTH_MISMATCH', 'TEMPLATE_INVALID_FIELD', 'TEMPLATE_NO_MINUTIAE', 'MODEL_UNAVAILABLE'] as const;
 
 export const checkDocs: OperationDocs = {
@@ -34,6 +42,7 @@ export const checkDocs: OperationDocs = {
           probeKept: Type.Optional(Type.Boolean({ description: 'whether the probe (image/templates) is kept: with a case, or when no-hit probes are retained' })),
           timingsMs: Type.Record(Type.String(), Type.Number(), { description: 'time per stage (decode, detect, embed, search, ...)' }),
           warnings: Type.Optional(Type.Array(Type.Object({ modality: Type.String(), code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }))),
+          quality: Type.Optional(FaceQualityReport),
         }),
         example: { checkId: example.checkId, decision: 'hit', mode: 'standard', candidates: [candidate, withheld], caseId: example.caseId, probeKept: true, timingsMs: { face: 41.2, finger: 3.8, total: 52.6 } },
       },
@@ -73,6 +82,7 @@ export const checkDocs: OperationDocs = {
           score: Score, match: Type.Boolean({ description: 'score >= threshold' }),
           threshold: Type.Number({ description: 'the score at FMR 1e-3 (3)' }), modality: Type.Union([Type.Literal('face'), Type.Literal('finger')]),
           raw: Type.Number({ description: "the matcher's own similarity, before calibration (not comparable across modalities)" }),
+          quality: Type.Optional(Type.Object({ face: FaceQualityReport, against: FaceQualityReport }, { description: 'face verifications: the quality report of each side' })),
         }),
         example: { score: 7.8123, match: true, threshold: 3, modality: 'face', raw: 0.912345 },
       },

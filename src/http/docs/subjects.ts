@@ -60,6 +60,24 @@ export const subjectDocs: OperationDocs = {
     responses: { 204: { description: 'deleted' } },
     errors: ['SUBJECT_NOT_FOUND'],
   },
+  'DELETE /v1/subjects/{id}/faces/{sampleId}': {
+    summary: 'Delete one face sample of a subject',
+    description: 'Removes one enrolled face sample (a wrong photo) and keeps the subject and its other samples; a tombstone lets '
+      + 'index snapshots older than the deletion replay it, so it is gone from every later check, across restarts. 404 '
+      + '`SAMPLE_NOT_FOUND` when the subject holds no such face sample. Enroller of the owner agency, or admin. Audited as `sample.delete`.',
+    parameterExamples: { id: example.subjectId, sampleId: '48213' },
+    responses: { 204: { description: 'deleted' } },
+    errors: ['SUBJECT_NOT_FOUND', 'SAMPLE_NOT_FOUND'],
+  },
+  'DELETE /v1/subjects/{id}/fingerprints/{sampleId}': {
+    summary: 'Delete one finger sample of a subject',
+    description: 'Removes one enrolled finger sample (a wrong template) and keeps the subject and its other samples; a tombstone lets '
+      + 'index snapshots older than the deletion replay it, so it is gone from every later check, across restarts. 404 '
+      + '`SAMPLE_NOT_FOUND` when the subject holds no such finger sample. Enroller of the owner agency, or admin. Audited as `sample.delete`.',
+    parameterExamples: { id: example.subjectId, sampleId: '48213' },
+    responses: { 204: { description: 'deleted' } },
+    errors: ['SUBJECT_NOT_FOUND', 'SAMPLE_NOT_FOUND'],
+  },
   'POST /v1/subjects/{id}/faces': {
     summary: 'Enrol a face image',
     description: 'Enrols a face: a raw image body (image/jpeg, png, webp, tiff, jp2), JSON `{image}` (base64), or an ANSI/NIST-ITL '
@@ -73,7 +91,7 @@ export const subjectDocs: OperationDocs = {
         example: { sampleId: '48213', quality } },
     },
     errors: ['SUBJECT_NOT_FOUND', 'IMAGE_UNDECODABLE', 'IMAGE_UNSUPPORTED_FORMAT', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_MANY_PIXELS',
-      'FACE_NOT_FOUND', 'FACE_MULTIPLE', 'FACE_QUALITY_TOO_LOW', 'FACE_PRESENTATION_ATTACK', 'ITL_MALFORMED', 'ITL_TRUNCATED',
+      'FACE_NOT_FOUND', 'FACE_MULTIPLE', 'FACE_QUALITY_TOO_LOW', 'ITL_MALFORMED', 'ITL_TRUNCATED',
       'ITL_UNSUPPORTED', 'MODEL_UNAVAILABLE'],
     kind: { body: true, admitted: true },
   },

@@ -33,6 +33,7 @@ const CheckAnswer = Type.Object({
   caseId: Type.Union([Type.String(), Type.Null()]),
   probeKept: Type.Boolean({ description: 'whether the probe was kept (hits and reviews; no-hits only with BIOCHECK_RETAIN_NO_HIT_PROBES)' }),
   timingsMs: Type.Record(Type.String(), Type.Number(), { description: "stage timings; without the search stages when a searched watchlist is another agency's hit/no-hit list" }),
+  quality: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the probe face\'s quality report; with BIOCHECK_PAD=on it carries presentationAttack {realScore, attack}' })),
   warnings: Type.Optional(Type.Array(Type.Object({ modality: Type.String(), code: Type.String(), message: Type.String() }, { additionalProperties: true }))),
 }, {
   additionalProperties: true,
