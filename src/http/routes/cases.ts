@@ -4,9 +4,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
+import { loadCase, type CaseRow } from '../../cases/access.ts';
 import { candidateViews, identityVisible } from '../../cases/views.ts';
 import { appendAudit } from '../../store/audit.ts';
-import type { Principal } from '../../store/keys.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
 import { IdParams, QueryInt, StrictObject, bearer, queryInt } from '../schemas.ts';
@@ -14,44 +14,42 @@ import { caseCandidateRows } from './checks.ts';
 
 const ListQuery = StrictObject({
   status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('closed')])),
+  decision: Type.Optional(Type.Union([Type.Literal('hit'), Type.Literal('review')])),
+  watchlist: Type.Optional(Type.String({ maxLength: 64 })),
   limit: Type.Optional(QueryInt(500)),
+  offset: Type.Optional(QueryInt()),
 });
 const DecisionBody = StrictObject({
   candidate: Type.String({ minLength: 1, maxLength: 100 }),
-  outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]),
+  outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected'), Type.Literal('inconclusive')], {
+    description: "an examiner's conclusion: confirmed = identification, rejected = exclusion, inconclusive = decided, confirming no one" }),
   note: Type.Optional(Type.String({ maxLength: 5000 })),
 });
 const CloseBody = StrictObject({ note: Type.Optional(Type.String({ maxLength: 5000 })) });
 
-interface CaseRow { id: string; check_id: string; status: string; outcome: string | null; agency: string; version: number; created_at: Date; closed_at: Date | null }
-
-/** Examiners see the cases of checks their own agency ran; admins see all. */
-async function loadCase(ctx: AppContext, p: Principal, id: string): Promise<CaseRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('CASE_NOT_FOUND', 'no such case');
-  const r = await ctx.db.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [id]);
-  const c = r.rows[0];
-  if (!c || (p.role !== 'admin' && c.agency !== p.agency)) throw new AppError('CASE_NOT_FOUND', 'no such case');
-  return c;
-}
-
 export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/cases', {
     config: { roles: ['examiner', 'admin'] },
-    schema: { tags: ['cases'], summary: 'Cases to review', security: bearer, querystring: ListQuery },
+    schema: { tags: ['cases'], summary: 'Cases to review, newest first (filters: status, decision, watchlist of a hit/review candidate; page with limit and offset)', security: bearer, querystring: ListQuery },
   }, async (req) => {
     const p = principal(req);
-    const args: unknown[] = [req.query.status ?? null, p.role === 'admin' ? null : p.agency, queryInt(req.query.limit, 100, 1, 500)];
-    const r = await ctx.db.query<CaseRow & { decision: string; candidates: string; pending: string }>(
+    const args: unknown[] = [req.query.status ?? null, p.role === 'admin' ? null : p.agency, queryInt(req.query.limit, 100, 1, 500),
+      req.query.decision ?? null, req.query.watchlist ?? null, queryInt(req.query.offset, 0, 0, 1_000_000)];
+    const r = await ctx.db.query<CaseRow & { decision: string; candidates: string; pending: string; best: number | null; lists: string[] }>(
       `SELECT k.*, c.decision, (SELECT count(*) FROM case_candidates x WHERE x.case_id = k.id) AS candidates,
-              (SELECT count(*) FROM case_candidates x WHERE x.case_id = k.id AND x.outcome IS NULL AND x.level <> 'none') AS pending
+              (SELECT count(*) FROM case_candidates x WHERE x.case_id = k.id AND x.outcome IS NULL AND x.level <> 'none') AS pending,
+              (SELECT max(x.score) FROM case_candidates x WHERE x.case_id = k.id) AS best,
+              ARRAY(SELECT DISTINCT x.watchlist FROM case_candidates x WHERE x.case_id = k.id AND x.level <> 'none' ORDER BY 1) AS lists
        FROM cases k JOIN checks c ON c.id = k.check_id
-       WHERE ($1::text IS NULL OR k.status = $1) AND ($2::text IS NULL OR k.agency = $2)
-       ORDER BY k.created_at DESC LIMIT $3`, args);
+       WHERE ($1::text IS NULL OR k.status = $1) AND ($2::text IS NULL OR k.agency = $2) AND ($4::text IS NULL OR c.decision = $4)
+         AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM case_candidates x WHERE x.case_id = k.id AND x.watchlist = $5 AND x.level <> 'none'))
+       ORDER BY k.created_at DESC LIMIT $3 OFFSET $6`, args);
     await ctx.db.tx((c) => appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.list', details: { status: req.query.status ?? null, count: r.rowCount } }));
     return {
       cases: r.rows.map((k) => ({
         id: k.id, checkId: k.check_id, status: k.status, outcome: k.outcome, decision: k.decision, agency: k.agency,
         candidates: Number(k.candidates), undecided: Number(k.pending), createdAt: k.created_at.toISOString(),
+        bestScore: k.best === null ? null : +k.best.toFixed(4), watchlists: k.lists,
       })),
     };
   });

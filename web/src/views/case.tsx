@@ -1,0 +1,155 @@
+// One case: the probe beside each candidate's enrolled samples, scores with their meaning, the fingerprint
+// comparison, decisions in the examiner's terms, closing, and the case's audit trail.
+import { useState } from 'preact/hooks';
+import { post } from '../api.ts';
+import type { AuditEntry, CaseCandidate, CaseDetail, FingerComparison } from '../types.ts';
+import { ErrorBox, Score, Section, age, imageUrl, useGet } from '../ui.tsx';
+import { MinutiaeCanvas } from './minutiae-canvas.tsx';
+
+/** ACE-V's conclusions onto the API's outcomes (which stay as they were: confirmed, rejected; plus inconclusive). */
+export const CONCLUSIONS = [
+  { id: 'identification', outcome: 'confirmed', label: 'Identification', help: 'the same person' },
+  { id: 'exclusion', outcome: 'rejected', label: 'Exclusion', help: 'not the same person' },
+  { id: 'inconclusive', outcome: 'inconclusive', label: 'Inconclusive', help: 'the evidence does not decide; confirms no one' },
+] as const;
+const conclusionOf = (outcome: string | null) => CONCLUSIONS.find((c) => c.outcome === outcome);
+
+function Faces({ probe, candidate }: { probe?: string; candidate: CaseCandidate }) {
+  const faces = candidate.matched.filter((m) => m.modality === 'face' && m.source);
+  if (!probe && !faces.length) return null;
+  return (
+    <div class="faces" data-testid="faces">
+      <figure>{probe ? <img src={imageUrl(probe)} alt="Probe face" /> : <div class="noimg">no probe face</div>}<figcaption>Probe</figcaption></figure>
+      {faces.map((f) => <figure key={f.sampleId}><img src={imageUrl(f.source!)} alt={`Enrolled face, sample ${f.sampleId}`} /><figcaption>Enrolled (sample {f.sampleId}) · {f.score.toFixed(2)}</figcaption></figure>)}
+      {probe && !faces.length && candidate.subjectId === null && <div class="noimg">Enrolled faces withheld until the owner agency discloses.</div>}
+    </div>
+  );
+}
+
+function Fingers({ caseId, candidate }: { caseId: string; candidate: CaseCandidate }) {
+  const [path, setPath] = useState<string | null>(null);
+  const cmp = useGet<FingerComparison>(path);
+  if (candidate.scores.finger === undefined) return null;
+  return (
+    <div class="fingers">
+      {!path && <button type="button" onClick={() => setPath(`/v1/cases/${caseId}/candidates/${encodeURIComponent(candidate.handle)}/comparison`)}>Compare fingerprints</button>}
+      <ErrorBox error={cmp.error} />
+      {cmp.loading && <p>Loading the comparison…</p>}
+      {cmp.data?.fingers.map((f) => (
+        <div key={`${f.probeIndex}-${f.sampleId}`}>
+          <Score label={`Finger (probe ${f.probeIndex + 1})`} value={f.score} />
+          <MinutiaeCanvas finger={f} />
+        </div>
+      ))}
+      {cmp.data && !cmp.data.fingers.length && <p>No finger of this candidate matched a probe finger.</p>}
+    </div>
+  );
+}
+
+function Decide({ caseId, candidate, open, onDone }: { caseId: string; candidate: CaseCandidate; open: boolean; onDone: () => void }) {
+  const [choice, setChoice] = useState<string>('');
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const current = conclusionOf(candidate.outcome);
+  const group = `decision-${candidate.handle}`;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const c = CONCLUSIONS.find((x) => x.id === choice);
+    if (!c) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await post(`/v1/cases/${caseId}/decisions`, { candidate: candidate.handle, outcome: c.outcome, ...(note.trim() ? { note: note.trim() } : {}) });
+      setNote('');
+      onDone();
+    } catch (err) { setError(err); } finally { setBusy(false); }
+  };
+  return (
+    <div class="decide">
+      <p data-testid="conclusion">Conclusion: <strong>{current ? current.label : 'none yet'}</strong>{candidate.note ? ` — “${candidate.note}”` : ''}</p>
+      {open && (
+        <form onSubmit={submit}>
+          <fieldset>
+            <legend>Your conclusion</legend>
+            {CONCLUSIONS.map((c) => (
+              <label key={c.id} class="radio">
+                <input type="radio" name={group} value={c.id} checked={choice === c.id} onChange={() => setChoice(c.id)} />
+                {c.label} <span class="muted">({c.help})</span>
+              </label>
+            ))}
+          </fieldset>
+          <label for={`note-${candidate.handle}`}>Notes</label>
+          <textarea id={`note-${candidate.handle}`} rows={2} value={note} maxLength={5000} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+          <button type="submit" class="primary" disabled={!choice || busy}>Record conclusion</button>
+        </form>
+      )}
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
+function Candidate({ c, k, probeFace, onChange }: { c: CaseCandidate; k: CaseDetail; probeFace?: string; onChange: () => void }) {
+  const who = c.subjectId ? `${c.name ?? 'unnamed'}${c.reference ? ` · ${c.reference}` : ''}` : `Identity withheld by ${c.agency} (hit/no-hit)`;
+  return (
+    <article class="candidate" data-testid="candidate" data-handle={c.handle}>
+      <header>
+        <h3>{who}</h3>
+        <p class="muted">{c.watchlist} · owner {c.agency} · level <span class={`badge ${c.level}`}>{c.level}</span> · handle <code>{c.handle}</code></p>
+      </header>
+      <div class="scores">
+        <Score label="Fused" value={c.score} />
+        <Score label="Face" value={c.scores.face} />
+        <Score label="Fingers" value={c.scores.finger} />
+      </div>
+      <Faces probe={probeFace} candidate={c} />
+      <Fingers caseId={k.id} candidate={c} />
+      <Decide caseId={k.id} candidate={c} open={k.status === 'pending'} onDone={onChange} />
+    </article>
+  );
+}
+
+export function CaseView({ id }: { id: string }) {
+  const k = useGet<CaseDetail>(`/v1/cases/${encodeURIComponent(id)}`);
+  const trail = useGet<{ entries: AuditEntry[] }>(`/v1/cases/${encodeURIComponent(id)}/audit`);
+  const [closeError, setCloseError] = useState<unknown>();
+  const refresh = async () => { await k.reload(); await trail.reload(); };
+  const close = async () => {
+    setCloseError(undefined);
+    try { await post(`/v1/cases/${id}/close`, {}); await refresh(); } catch (e) { setCloseError(e); }
+  };
+  const d = k.data;
+  const probeFace = d?.probe.find((p) => p.modality === 'face')?.data;
+  return (
+    <>
+      <p><a href="#/queue">← Cases</a></p>
+      <h1>Case {id.slice(0, 8)}</h1>
+      <ErrorBox error={k.error} />
+      {d && (
+        <>
+          <p class="summary" data-testid="case-status">
+            <span class={`badge ${d.status}`}>{d.status}</span>{d.outcome ? ` · outcome ${d.outcome}` : ''} · opened {age(d.createdAt)} ago ·
+            {' '}probe: {d.probe.map((p) => p.modality === 'finger' ? `finger${p.position ? ` ${p.position}` : ''}` : 'face').join(', ') || 'not kept'}
+          </p>
+          {d.candidates.map((c) => <Candidate key={c.handle} c={c} k={d} probeFace={probeFace} onChange={() => void refresh()} />)}
+          {d.status === 'pending' && (
+            <div class="close-case">
+              <button type="button" onClick={() => void close()}>Close case</button>
+              <span class="muted"> Closes as confirmed if any candidate is an identification, else rejected. Every hit or review candidate needs a conclusion first.</span>
+              <ErrorBox error={closeError} />
+            </div>
+          )}
+        </>
+      )}
+      <Section title="Audit trail" id="audit-title">
+        <ErrorBox error={trail.error} />
+        <ol class="trail" data-testid="audit-trail">
+          {trail.data?.entries.map((e) => (
+            <li key={e.id}><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time> <strong>{e.action}</strong> by {e.role ?? '?'} of {e.agency ?? '?'}
+              {e.details && typeof e.details === 'object' && 'outcome' in (e.details as object) ? ` → ${String((e.details as { outcome: unknown }).outcome)}` : ''}</li>
+          ))}
+        </ol>
+      </Section>
+    </>
+  );
+}
