@@ -31,6 +31,7 @@ const people = [
   { name: 'Dieter Hidden', reference: 'DE-SECRET-77', watchlist: 'de-sensitive', enroller: 'enrollerDE' },
 ];
 const ids: string[] = [];
+const faceSamples: number[] = [];
 const cases: { full: string; hidden: string; hidden2: string } = { full: '', hidden: '', hidden2: '' };
 const urls: string[] = [];
 const cspViolations: string[] = [];
@@ -71,6 +72,7 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
       ids.push(sub.body.id);
       const f = await s.call('POST', `/v1/subjects/${sub.body.id}/faces`, { key: k[p.enroller], raw: face, headers: { 'content-type': 'image/jpeg' } });
       expect(f.status, JSON.stringify(f.body)).toBe(201);
+      faceSamples.push(f.body.sampleId);
       const e = await s.call('POST', `/v1/subjects/${sub.body.id}/fingerprints`, { key: k[p.enroller], body: { template: b64(isoRecord(impression(finger(i), 1, { drop: 0.05 }), 2)), position: 2 } });
       expect(e.status).toBe(201);
     }
@@ -128,9 +130,11 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     expect(await cand.locator('h3').textContent()).toContain('Ana Full');
     expect(await cand.textContent()).toMatch(/1 impostor in 10\^\d+\.\d/);
     const imgs = cand.getByTestId('faces').locator('img');
-    expect(await imgs.count()).toBe(2);
+    await expect.poll(() => imgs.count(), { timeout: 30_000 }).toBe(2); // aligned crops arrive after the case
     await expect.poll(() => imgs.evaluateAll((els) => els.every((e) => (e as unknown as { naturalWidth: number }).naturalWidth > 0))).toBe(true);
-    // Same scale: both faces fill boxes of one size.
+    // Same scale and alignment: the service's aligned crops (eyes at one place), in boxes of one size.
+    expect(await imgs.evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { aligned: string } }).dataset.aligned))).toEqual(['true', 'true']);
+    expect(await imgs.evaluateAll((els) => els.map((e) => { const i = e as unknown as { naturalWidth: number; naturalHeight: number }; return [i.naturalWidth, i.naturalHeight]; }))).toEqual([[240, 300], [240, 300]]);
     const boxes = await imgs.evaluateAll((els) => els.map((e) => { const r = (e as unknown as { getBoundingClientRect(): { width: number; height: number } }).getBoundingClientRect(); return [r.width, r.height]; }));
     expect(boxes[0]).toEqual(boxes[1]);
 
@@ -159,7 +163,7 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('audit-trail').textContent()).toContain('case.decide');
     await shot(page, 'case-view');
     // Remaining candidates (if any at review level) need a conclusion before closing; then close.
-    const others = page.getByTestId('candidate');
+    const others = page.locator('main > [data-testid="candidate"]'); // those below review level need none
     for (let i = 1; i < await others.count(); i++) {
       const c = others.nth(i);
       await c.getByLabel(/^Exclusion/).check();
@@ -181,7 +185,13 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     const cand = page.getByTestId('candidate').first();
     await cand.waitFor();
     expect(await cand.locator('h3').textContent()).toContain('Identity withheld by DE');
-    expect(await cand.getByTestId('faces').locator('img').count()).toBe(1); // the probe only
+    await expect.poll(() => cand.getByTestId('faces').locator('img').count(), { timeout: 30_000 }).toBe(1); // the probe only
+    expect(await cand.getByTestId('faces').locator('img').getAttribute('data-aligned')).toBe('true');
+    // Asking for the withheld enrolled face directly: as if it were not in the case.
+    const direct = await s.call('GET', `/v1/cases/${cases.hidden}/faces/${faceSamples[1]}`, { key: k.examinerIT });
+    expect(direct.status).toBe(404);
+    expect((await s.call('GET', `/v1/cases/${cases.full}/faces/${faceSamples[0]}`, { key: k.examinerIT })).headers['content-type']).toBe('image/png');
+    expect((await s.call('GET', `/v1/cases/${cases.full}/faces/probe`, { key: k.examinerDE })).body.error.code).toBe('CASE_NOT_FOUND');
     await cand.getByRole('button', { name: 'Compare fingerprints' }).click();
     await expect.poll(() => cand.getByRole('alert').textContent()).toContain('FORBIDDEN');
     const text = await page.content();

@@ -39,6 +39,17 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
   return json as T;
 }
 
+/** An image the API serves behind the key (an <img> cannot send the header): fetched, then a blob: URL. */
+export async function imageBlobUrl(path: string): Promise<string> {
+  const key = session.key();
+  const res = await fetch(path, { headers: key ? { authorization: `Bearer ${key}` } : {}, cache: 'no-store' });
+  if (!res.ok) {
+    const e = ((await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? 'request failed');
+  }
+  return URL.createObjectURL(await res.blob());
+}
+
 export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path, body);
 

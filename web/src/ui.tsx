@@ -44,7 +44,8 @@ export function useGet<T>(path: string | null, pollMs = 0): Loaded<T> {
 export function scoreMeaning(s: number): string {
   if (!Number.isFinite(s) || s <= 0) return 'no evidence';
   const n = 10 ** s;
-  const words = n >= 1e9 ? `${(n / 1e9).toPrecision(2)} billion` : n >= 1e6 ? `${(n / 1e6).toPrecision(2)} million` : Math.round(n).toLocaleString('en');
+  const num = (x: number) => (x >= 10 ? Math.round(x).toLocaleString('en') : x.toPrecision(2));
+  const words = n >= 1e12 ? 'over a trillion' : n >= 1e9 ? `${num(n / 1e9)} billion` : n >= 1e6 ? `${num(n / 1e6)} million` : num(n);
   return `1 impostor in 10^${s.toFixed(1)} (≈ 1 in ${words})`;
 }
 

@@ -1,14 +1,17 @@
-// GET /v1/cases/{id}/candidates/{handle}/comparison: the fingerprint comparison an examiner looks at.
+// What an examiner compares by eye: a candidate's fingerprint comparison (minutiae and the matcher's pairs) and the
+// case's faces aligned alike.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
+import { caseFaceCrop } from '../../cases/face-crops.ts';
 import { fingerComparison } from '../../cases/finger-comparison.ts';
 import type { Modalities } from '../../fusion/modalities.ts';
 import { appendAudit } from '../../store/audit.ts';
 import { actor, principal } from '../auth.ts';
 import { StrictObject, bearer, commonErrors } from '../schemas.ts';
 
+const FaceParams = StrictObject({ id: Type.String({ maxLength: 128 }), which: Type.String({ pattern: '^(probe|[0-9]{1,15})$', description: "'probe', or an enrolled face sample id from the case's candidates" }) });
 const Params = StrictObject({ id: Type.String({ maxLength: 128 }), handle: Type.String({ pattern: '^h_[A-Za-z0-9_-]{8,64}$' }) });
 
 const Minutiae = Type.Object({
@@ -68,6 +71,24 @@ export function comparisonRoutes(mods: Modalities) {
       const out = await fingerComparison(ctx, mods.finger, p, req.params.id, req.params.handle);
       await ctx.db.tx((c) => appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.compare', target: out.caseId, details: { candidate: out.handle } }));
       return out;
+    });
+
+    app.get<{ Params: Static<typeof FaceParams> }>('/v1/cases/:id/faces/:which', {
+      config: { roles: ['examiner', 'admin'] },
+      schema: {
+        tags: ['cases'], summary: "A case's face aligned for comparison by eye (PNG)",
+        description: "The probe's face ('probe') or a candidate's enrolled face (its sample id, from the case's `matched`), "
+          + 'aligned on five landmarks so that the eyes are at the same place and distance in every crop (240 x 300). '
+          + 'An enrolled face only where the caller may see the identity (404 otherwise, as for a sample not in this case). Audited.',
+        security: bearer, params: FaceParams,
+        response: { 200: { description: 'PNG image', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...commonErrors, 422: Type.Ref('Error') },
+      },
+    }, async (req, reply) => {
+      const p = principal(req);
+      if (!mods.face?.displayCrop) throw new AppError('MODEL_UNAVAILABLE', 'face models are not loaded on this service');
+      const out = await caseFaceCrop(ctx, mods.face, p, req.params.id, req.params.which);
+      await ctx.db.tx((c) => appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.face', target: out.caseId, details: { face: req.params.which } }));
+      return reply.type('image/png').header('cache-control', 'private, no-store').send(Buffer.from(out.png));
     });
   };
 }

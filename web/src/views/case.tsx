@@ -1,7 +1,7 @@
 // One case: the probe beside each candidate's enrolled samples, scores with their meaning, the fingerprint
 // comparison, decisions in the examiner's terms, closing, and the case's audit trail.
-import { useState } from 'preact/hooks';
-import { post } from '../api.ts';
+import { useEffect, useState } from 'preact/hooks';
+import { imageBlobUrl, post } from '../api.ts';
 import type { AuditEntry, CaseCandidate, CaseDetail, FingerComparison } from '../types.ts';
 import { ErrorBox, Score, Section, age, imageUrl, useGet } from '../ui.tsx';
 import { MinutiaeCanvas } from './minutiae-canvas.tsx';
@@ -14,13 +14,31 @@ export const CONCLUSIONS = [
 ] as const;
 const conclusionOf = (outcome: string | null) => CONCLUSIONS.find((c) => c.outcome === outcome);
 
-function Faces({ probe, candidate }: { probe?: string; candidate: CaseCandidate }) {
+/** One face, aligned by the service (same eye positions in every crop); the stored image as it is if that fails. */
+function AlignedFace({ caseId, which, raw, alt }: { caseId: string; which: string; raw: string; alt: string }) {
+  const [src, setSrc] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    let url: string | null = null;
+    imageBlobUrl(`/v1/cases/${caseId}/faces/${which}`).then((u) => { url = u; setSrc(u); }, setError);
+    return () => { if (url) URL.revokeObjectURL(url); };
+  }, [caseId, which]);
+  if (error) return <><img src={imageUrl(raw)} alt={`${alt} (not aligned)`} data-aligned="false" /><ErrorBox error={error} /></>;
+  return src ? <img src={src} alt={alt} data-aligned="true" /> : <div class="noimg">aligning…</div>;
+}
+
+function Faces({ caseId, probe, candidate }: { caseId: string; probe?: string; candidate: CaseCandidate }) {
   const faces = candidate.matched.filter((m) => m.modality === 'face' && m.source);
   if (!probe && !faces.length) return null;
   return (
     <div class="faces" data-testid="faces">
-      <figure>{probe ? <img src={imageUrl(probe)} alt="Probe face" /> : <div class="noimg">no probe face</div>}<figcaption>Probe</figcaption></figure>
-      {faces.map((f) => <figure key={f.sampleId}><img src={imageUrl(f.source!)} alt={`Enrolled face, sample ${f.sampleId}`} /><figcaption>Enrolled (sample {f.sampleId}) · {f.score.toFixed(2)}</figcaption></figure>)}
+      <figure>{probe ? <AlignedFace caseId={caseId} which="probe" raw={probe} alt="Probe face" /> : <div class="noimg">no probe face</div>}<figcaption>Probe</figcaption></figure>
+      {faces.map((f) => (
+        <figure key={f.sampleId}>
+          <AlignedFace caseId={caseId} which={String(f.sampleId)} raw={f.source!} alt={`Enrolled face, sample ${f.sampleId}`} />
+          <figcaption>Enrolled (sample {f.sampleId}) · {f.score.toFixed(2)}</figcaption>
+        </figure>
+      ))}
       {probe && !faces.length && candidate.subjectId === null && <div class="noimg">Enrolled faces withheld until the owner agency discloses.</div>}
     </div>
   );
@@ -102,9 +120,9 @@ function Candidate({ c, k, probeFace, onChange }: { c: CaseCandidate; k: CaseDet
         <Score label="Face" value={c.scores.face} />
         <Score label="Fingers" value={c.scores.finger} />
       </div>
-      <Faces probe={probeFace} candidate={c} />
+      <Faces caseId={k.id} probe={probeFace} candidate={c} />
       <Fingers caseId={k.id} candidate={c} />
-      <Decide caseId={k.id} candidate={c} open={k.status === 'pending'} onDone={onChange} />
+      <Decide caseId={k.id} candidate={c} open={k.status === 'pending' && c.level !== 'none'} onDone={onChange} />
     </article>
   );
 }
@@ -131,7 +149,13 @@ export function CaseView({ id }: { id: string }) {
             <span class={`badge ${d.status}`}>{d.status}</span>{d.outcome ? ` · outcome ${d.outcome}` : ''} · opened {age(d.createdAt)} ago ·
             {' '}probe: {d.probe.map((p) => p.modality === 'finger' ? `finger${p.position ? ` ${p.position}` : ''}` : 'face').join(', ') || 'not kept'}
           </p>
-          {d.candidates.map((c) => <Candidate key={c.handle} c={c} k={d} probeFace={probeFace} onChange={() => void refresh()} />)}
+          {d.candidates.filter((c) => c.level !== 'none').map((c) => <Candidate key={c.handle} c={c} k={d} probeFace={probeFace} onChange={() => void refresh()} />)}
+          {d.candidates.some((c) => c.level === 'none') && (
+            <details class="panel">
+              <summary>{d.candidates.filter((c) => c.level === 'none').length} more candidate(s) below review level (no conclusion needed)</summary>
+              {d.candidates.filter((c) => c.level === 'none').map((c) => <Candidate key={c.handle} c={c} k={d} probeFace={probeFace} onChange={() => void refresh()} />)}
+            </details>
+          )}
           {d.status === 'pending' && (
             <div class="close-case">
               <button type="button" onClick={() => void close()}>Close case</button>

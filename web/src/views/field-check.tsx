@@ -87,6 +87,9 @@ export function FieldCheck({ me }: { me: Me }) {
 
   if (result) {
     const n = NEXT[result.decision];
+    // The officer acts on the candidates behind the decision; ones below review level (where the service lists
+    // them) add nothing to do.
+    const shown = result.candidates.filter((c) => c.level !== 'none');
     return (
       <div class="field">
         <div class={`verdict ${result.decision}`} data-testid="verdict" tabIndex={-1} ref={resultRef} role="status">
@@ -95,9 +98,9 @@ export function FieldCheck({ me }: { me: Me }) {
           {review && <p class="verdict-review" data-testid="review-status">Examiner: {review.status === 'closed' ? `decided — ${review.outcome === 'confirmed' ? 'identity confirmed: follow the hit procedure' : 'not confirmed: let the person continue'}` : 'reviewing…'}</p>}
         </div>
         {result.warnings?.map((w) => <p class="warning" key={w.code}>{w.modality}: <strong>{w.code}</strong> {w.message}</p>)}
-        {result.candidates.length > 0 && (
+        {shown.length > 0 && (
           <ul class="field-candidates" data-testid="field-candidates">
-            {result.candidates.map((c) => (
+            {shown.map((c) => (
               <li key={c.handle}>
                 <strong>{c.name ?? (c.subjectId ? 'unnamed' : 'Identity withheld by the owner agency')}</strong>
                 {c.reference ? ` · ${c.reference}` : ''} · {c.watchlist}{c.agency ? ` (${c.agency})` : ''}

@@ -99,7 +99,7 @@ export function MinutiaeCanvas({ finger }: { finger: Finger }) {
       <div class="canvas-box"><canvas ref={ref} role="img" aria-label={label} data-testid="minutiae-canvas" data-pairs={finger.pairs.length} data-layout={layout} /></div>
       <figcaption>
         {label}.{' '}
-        <span class="legend"><span class="swatch probe" /> probe <span class="swatch enrolled" /> enrolled <span class="swatch pair" /> paired <span class="swatch unpaired" /> unpaired</span>
+        <span class="legend"><span><span class="swatch probe" /> probe</span> <span><span class="swatch enrolled" /> enrolled</span> <span><span class="swatch pair" /> paired</span> <span><span class="swatch unpaired" /> unpaired</span></span>
         {' '}○ ending, □ bifurcation.
       </figcaption>
       <details>

@@ -1,5 +1,5 @@
 // Operations (admin): health, readiness and what each part reports, watchlists with their counts, API keys.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, get, post } from '../api.ts';
 import type { KeyRow, Me, Role, Watchlist } from '../types.ts';
 import { ErrorBox, Section, useGet } from '../ui.tsx';
@@ -28,6 +28,7 @@ function Watchlists() {
     }
     setCounts(out);
   };
+  useEffect(() => { if (lists.data) void count(); }, [lists.data]);
   return (
     <Section title="Watchlists" id="wl-title">
       <ErrorBox error={lists.error} />
@@ -39,7 +40,7 @@ function Watchlists() {
           ))}</tbody>
         </table>
       )}
-      <button type="button" onClick={() => void count()}>Count subjects</button>
+      <button type="button" onClick={() => void lists.reload()}>Count again</button>
     </Section>
   );
 }
