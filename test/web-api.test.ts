@@ -17,7 +17,7 @@ const subjects: string[] = [];
 beforeAll(async () => {
   const mods: Modalities = {};
   s = await startService({ modules: [biometricRoutesModule(mods), fingerModule(mods)] });
-  for (const [name, role, agency] of [['examinerIT', 'examiner', 'IT'], ['kioskIT', 'kiosk', 'IT'], ['examinerDE', 'examiner', 'DE'], ['enrollerFR', 'enroller', 'FR'], ['enrollerDE', 'enroller', 'DE']]) {
+  for (const [name, role, agency] of [['examinerIT', 'examiner', 'IT'], ['examinerIT2', 'examiner', 'IT'], ['kioskIT', 'kiosk', 'IT'], ['examinerDE', 'examiner', 'DE'], ['enrollerFR', 'enroller', 'FR'], ['enrollerDE', 'enroller', 'DE']]) {
     k[name] = (await s.call('POST', '/v1/keys', { key: ADMIN_KEY, body: { role, agency, label: name } })).body.key;
   }
   await s.call('POST', '/v1/watchlists', { key: ADMIN_KEY, body: { id: 'fr-wanted', name: 'FR wanted', agency: 'FR', disclosure: 'full' } });
@@ -146,5 +146,35 @@ describe('cases as the examiner sees them', () => {
     const actions = trail.body.entries.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['case.read', 'case.decide', 'case.close']));
     expect(trail.body.entries.every((e: { at: string }, i: number, a: { at: string }[]) => i === 0 || a[i - 1].at >= e.at)).toBe(true);
+  });
+});
+
+describe("a second examiner's verification (ACE-V)", () => {
+  it('is by another key, after every conclusion; a dispute keeps the case open until the conclusions change or are verified', async () => {
+    const chk = await s.call('POST', '/v1/checks', { key: k.kioskIT, body: { fingerprints: [{ template: probe(2, 31), position: 2 }] } });
+    const caseId = chk.body.caseId as string;
+    const kase = await s.call('GET', `/v1/cases/${caseId}`, { key: k.examinerIT });
+    const live = kase.body.candidates.filter((c: { level: string }) => c.level !== 'none');
+    const verify = (key: string, outcome: string) => s.call('POST', `/v1/cases/${caseId}/verifications`, { key, body: { outcome, note: `${outcome} by 2nd` } });
+    expect((await verify(k.examinerIT2, 'verified')).body.error.message).toContain('nothing to verify yet');
+    for (const c of live) await s.call('POST', `/v1/cases/${caseId}/decisions`, { key: k.examinerIT, body: { candidate: c.handle, outcome: c === live[0] ? 'confirmed' : 'rejected' } });
+    const self = await verify(k.examinerIT, 'verified');
+    expect(self.status).toBe(409);
+    expect(self.body.error.message).toContain('second examiner');
+    expect((await verify(k.examinerIT2, 'disputed')).status).toBe(201);
+    const refused = await s.call('POST', `/v1/cases/${caseId}/close`, { key: k.examinerIT, body: {} });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('disputed');
+    // The first examiner revises a conclusion: the dispute is of the old version now.
+    await s.call('POST', `/v1/cases/${caseId}/decisions`, { key: k.examinerIT, body: { candidate: live[0].handle, outcome: 'confirmed', note: 'revised after dispute' } });
+    const after = await s.call('GET', `/v1/cases/${caseId}`, { key: k.examinerIT });
+    expect(after.body.verifications).toEqual([expect.objectContaining({ outcome: 'disputed', agency: 'IT', current: false })]);
+    expect((await verify(k.examinerIT2, 'verified')).status).toBe(201);
+    const closed = await s.call('POST', `/v1/cases/${caseId}/close`, { key: k.examinerIT, body: {} });
+    expect(closed.body).toMatchObject({ status: 'closed', outcome: 'confirmed' });
+    expect((await verify(k.examinerIT2, 'verified')).body.error.code).toBe('CASE_CLOSED');
+    expect((await s.call('POST', `/v1/cases/${caseId}/verifications`, { key: k.examinerDE, body: { outcome: 'verified' } })).body.error.code).toBe('CASE_NOT_FOUND');
+    const trail = await s.call('GET', `/v1/cases/${caseId}/audit`, { key: k.examinerIT });
+    expect(trail.body.entries.filter((e: { action: string }) => e.action === 'case.verify')).toHaveLength(2);
   });
 });

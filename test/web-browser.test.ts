@@ -170,6 +170,9 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
       await c.getByRole('button', { name: 'Record conclusion' }).click();
       await expect.poll(() => c.getByTestId('conclusion').textContent()).toContain('Exclusion');
     }
+    // The examiner who concluded cannot verify their own conclusions: the page shows the service's refusal.
+    await page.getByRole('button', { name: 'Verify the conclusions' }).click();
+    await expect.poll(() => page.locator('section[aria-labelledby="verify-title"] [role="alert"]').textContent()).toContain('CONFLICT');
     await page.getByRole('button', { name: 'Close case' }).click();
     await expect.poll(() => page.getByTestId('case-status').textContent()).toContain('outcome confirmed');
     const api = await s.call('GET', `/v1/cases/${cases.full}`, { key: k.examinerIT });

@@ -17,6 +17,7 @@ export interface CaseDetail {
   probe: { modality: 'face' | 'finger'; position: number | null; format: string; data: string }[];
   candidates: CaseCandidate[];
   decisions: { candidate: string; outcome: string; note: string | null; agency: string; at: string }[];
+  verifications?: { outcome: 'verified' | 'disputed'; note: string | null; agency: string; at: string; current: boolean }[];
 }
 export interface AuditEntry { id: number; at: string; keyId: string | null; role: string | null; agency: string | null; action: string; details: unknown }
 

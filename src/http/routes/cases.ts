@@ -5,11 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { loadCase, type CaseRow } from '../../cases/access.ts';
+import { assertNotDisputed, listVerifications, recordVerification } from '../../cases/verification.ts';
 import { candidateViews, identityVisible } from '../../cases/views.ts';
 import { appendAudit } from '../../store/audit.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
-import { IdParams, QueryInt, StrictObject, bearer, queryInt } from '../schemas.ts';
+import { IdParams, QueryInt, StrictObject, bearer, commonErrors, queryInt } from '../schemas.ts';
 import { caseCandidateRows } from './checks.ts';
 
 const ListQuery = StrictObject({
@@ -26,6 +27,10 @@ const DecisionBody = StrictObject({
   note: Type.Optional(Type.String({ maxLength: 5000 })),
 });
 const CloseBody = StrictObject({ note: Type.Optional(Type.String({ maxLength: 5000 })) });
+const VerifyBody = StrictObject({
+  outcome: Type.Union([Type.Literal('verified'), Type.Literal('disputed')]),
+  note: Type.Optional(Type.String({ maxLength: 5000 })),
+}, { examples: [{ outcome: 'verified', note: 'ridge detail and face re-examined independently' }] });
 
 export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/cases', {
@@ -93,6 +98,7 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
         };
       }),
       decisions: decisions.rows.map((d) => ({ ...d, at: d.at.toISOString() })),
+      verifications: await listVerifications(ctx.db, k),
     };
   });
 
@@ -129,11 +135,39 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (k.status !== 'pending') throw new AppError('CASE_CLOSED', 'this case is closed already');
       const open = await c.query("SELECT 1 FROM case_candidates WHERE case_id = $1 AND level <> 'none' AND outcome IS NULL", [k.id]);
       if (open.rowCount) throw new AppError('CONFLICT', `${open.rowCount} hit/review candidate(s) have no decision yet`);
+      await assertNotDisputed(c, k);
       const confirmed = await c.query("SELECT 1 FROM case_candidates WHERE case_id = $1 AND outcome = 'confirmed'", [k.id]);
       const outcome = confirmed.rowCount ? 'confirmed' : 'rejected';
       await c.query("UPDATE cases SET status = 'closed', outcome = $2, closed_at = now(), closed_by = $3, version = version + 1 WHERE id = $1", [k.id, outcome, p.keyId]);
       await appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.close', target: k.id, details: { outcome, note: req.body.note ?? null } });
       return { id: k.id, status: 'closed', outcome };
     });
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof VerifyBody> }>('/v1/cases/:id/verifications', {
+    config: { roles: ['examiner', 'admin'] },
+    schema: {
+      tags: ['cases'], summary: "A second examiner verifies or disputes the case's conclusions (ACE-V's verification)",
+      description: 'Optional. Once every hit/review candidate has a conclusion, an examiner whose key recorded none of them '
+        + 'verifies or disputes them as they stand (the case version). While the latest verification of the current '
+        + 'version is a dispute, the case does not close (409); a new decision makes earlier verifications stale.',
+      security: bearer, params: IdParams, body: VerifyBody,
+      response: {
+        201: Type.Object({ caseId: Type.String(), outcome: Type.String(), caseVersion: Type.Integer() },
+          { examples: [{ caseId: '6f1c1d3e-8d0a-4a53-9a43-0c8f2b1e7d21', outcome: 'verified', caseVersion: 3 }] }),
+        ...commonErrors, 409: Type.Ref('Error'),
+      },
+    },
+  }, async (req, reply) => {
+    const p = principal(req);
+    await loadCase(ctx, p, req.params.id);
+    const out = await ctx.db.tx(async (c) => {
+      const k = (await c.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [req.params.id])).rows[0];
+      if (k.status !== 'pending') throw new AppError('CASE_CLOSED', 'this case is closed');
+      await recordVerification(c, p, k, req.body.outcome, req.body.note ?? null);
+      await appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.verify', target: k.id, details: { outcome: req.body.outcome, version: k.version } });
+      return { caseId: k.id, outcome: req.body.outcome, caseVersion: k.version };
+    });
+    return reply.status(201).send(out);
   });
 }

@@ -107,6 +107,37 @@ function Decide({ caseId, candidate, open, onDone }: { caseId: string; candidate
   );
 }
 
+/** ACE-V's verification: another examiner verifies or disputes the conclusions as they stand. */
+function Verify({ k, onDone }: { k: CaseDetail; onDone: () => void }) {
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<unknown>();
+  const send = async (outcome: 'verified' | 'disputed') => {
+    setError(undefined);
+    try { await post(`/v1/cases/${k.id}/verifications`, { outcome, ...(note.trim() ? { note: note.trim() } : {}) }); setNote(''); onDone(); } catch (e) { setError(e); }
+  };
+  return (
+    <Section title="Verification by a second examiner (optional)" id="verify-title">
+      <ul data-testid="verifications">
+        {(k.verifications ?? []).map((v, i) => (
+          <li key={i}><strong>{v.outcome}</strong> by {v.agency} {age(v.at)} ago{v.note ? ` — “${v.note}”` : ''}{v.current ? '' : ' (conclusions changed since)'}</li>
+        ))}
+        {!k.verifications?.length && <li>None yet.</li>}
+      </ul>
+      {k.status === 'pending' && (
+        <form class="stack" onSubmit={(e) => e.preventDefault()}>
+          <label for="verify-note">Verification notes</label>
+          <textarea id="verify-note" rows={2} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+          <div class="row">
+            <button type="button" onClick={() => void send('verified')}>Verify the conclusions</button>
+            <button type="button" onClick={() => void send('disputed')}>Dispute them</button>
+          </div>
+        </form>
+      )}
+      <ErrorBox error={error} />
+    </Section>
+  );
+}
+
 function Candidate({ c, k, probeFace, onChange }: { c: CaseCandidate; k: CaseDetail; probeFace?: string; onChange: () => void }) {
   const who = c.subjectId ? `${c.name ?? 'unnamed'}${c.reference ? ` · ${c.reference}` : ''}` : `Identity withheld by ${c.agency} (hit/no-hit)`;
   return (
@@ -156,6 +187,7 @@ export function CaseView({ id }: { id: string }) {
               {d.candidates.filter((c) => c.level === 'none').map((c) => <Candidate key={c.handle} c={c} k={d} probeFace={probeFace} onChange={() => void refresh()} />)}
             </details>
           )}
+          <Verify k={d} onDone={() => void refresh()} />
           {d.status === 'pending' && (
             <div class="close-case">
               <button type="button" onClick={() => void close()}>Close case</button>
