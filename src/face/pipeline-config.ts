@@ -12,6 +12,10 @@ export const PIPELINE = {
   landmarkPadFraction: 0.15,
   /** The presentation-attack model sees the face box grown to 1.4x (as human crops it for its models). */
   padCropScale: 1.4,
+  /** Examiners' side-by-side crops: this size, the eyes this share of the width apart, their midpoint this far down. */
+  displaySize: [240, 300] as [number, number],
+  displayEyeShare: 0.3,
+  displayEyeHeight: 0.42,
 } as const;
 
 /** Minimum presentation-attack "real" score (0..1) to accept a capture; unset = measure and report only,
