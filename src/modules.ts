@@ -6,6 +6,7 @@ import { FingerService } from './finger/modality.ts';
 import type { Modalities } from './fusion/modalities.ts';
 import { ITL_ENROL_PARSERS, ITL_PARSERS, itlResponder } from './http/itl.ts';
 import { checkRoutes } from './http/routes/checks.ts';
+import { comparisonRoutes } from './http/routes/comparison.ts';
 import { enrolRoutes } from './http/routes/enrol.ts';
 import { verificationRoutes } from './http/routes/verifications.ts';
 import type { Module } from './service.ts';
@@ -45,6 +46,7 @@ export function biometricRoutesModule(mods: Modalities): Module {
       enrolRoutes(mods, ITL_ENROL_PARSERS)(app, ctx);
       checkRoutes(mods, { parsers: ITL_PARSERS, responders: [itlResponder] })(app, ctx);
       verificationRoutes(mods)(app, ctx);
+      comparisonRoutes(mods)(app, ctx);
     },
   };
 }

@@ -2,6 +2,7 @@
 // which is loaded from its snapshot and brought up to date from PostgreSQL at start.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import type { AppContext } from '../context.ts';
 import type { FaceExtraction, FaceModality, SampleMatch } from '../fusion/modalities.ts';
 import { createInferencePools, runtimeConfigFromEnv, type InferencePools } from '../runtime/index.ts';
@@ -109,6 +110,11 @@ export class FaceService implements FaceModality {
   async extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify', opts: { policy?: QualityPolicy } = {}): Promise<FaceExtraction> {
     const r = await this.pipeline.analyse(image, purpose === 'enrol' ? 'enrol' : 'check', { policy: opts.policy ?? DEFAULT_QUALITY_POLICY });
     return { embedding: r.embedding, quality: qualityReport(r), timings: r.timings };
+  }
+
+  async displayCrop(image: Uint8Array): Promise<Uint8Array> {
+    const crop = await this.pipeline.displayCrop(image);
+    return sharp(Buffer.from(crop.data.buffer, crop.data.byteOffset, crop.data.byteLength), { raw: { width: crop.width, height: crop.height, channels: 3 } }).png().toBuffer();
   }
 
   async search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]> {

@@ -19,6 +19,10 @@ export const PIPELINE = {
   landmarkPadFraction: 0.15,
   /** The presentation-attack model sees the face box grown to 1.4x (as human crops it for its models). */
   padCropScale: 1.4,
+  /** Examiners' side-by-side crops: this size, the eyes this share of the width apart, their midpoint this far down. */
+  displaySize: [240, 300] as [number, number],
+  displayEyeShare: 0.3,
+  displayEyeHeight: 0.42,
 } as const;
 
 /** Presentation-attack decisions: a face whose real-face score is below the model's threshold is called an

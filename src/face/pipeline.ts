@@ -143,6 +143,24 @@ export class FacePipeline {
     return padDecision(await realFaceScore(this.pad.pool, this.pad.desc, image, box), this.pad.threshold);
   }
 
+  /** The largest face aligned for an examiner to compare by eye: every crop puts the eyes at the same place and
+   *  distance (PIPELINE.display*), wider than the embedder's crop so the whole head shows. No quality gate. */
+  async displayCrop(bytes: Uint8Array): Promise<RgbImage> {
+    const image = await decodeImage(bytes, this.limits);
+    const faces = await this.detect(image);
+    if (!faces.length) throw new AppError('FACE_NOT_FOUND', 'no face was found in the image');
+    faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+    const main = faces[0];
+    const lm = (await this.landmarks5(image, main.box)) ?? main.landmarks5.slice(0, 2);
+    if (lm.length < 2) throw new AppError('FACE_NOT_FOUND', 'the face\'s landmarks could not be located');
+    const [w, h] = PIPELINE.displaySize;
+    const t = this.template.points;
+    const eyes = { x: (t[0][0] + t[1][0]) / 2, y: (t[0][1] + t[1][1]) / 2 };
+    const k = (PIPELINE.displayEyeShare * w) / Math.hypot(t[1][0] - t[0][0], t[1][1] - t[0][1]);
+    const display: Template5 = { size: [w, h], points: t.map(([x, y]) => [w / 2 + (x - eyes.x) * k, PIPELINE.displayEyeHeight * h + (y - eyes.y) * k]) };
+    return alignFace(image, lm, display);
+  }
+
   /**
    * The whole front end for one image. Under the default policy ("inform") any image with a detectable
    * face is used (the largest face when there are several) and what falls short of the profile's

@@ -64,3 +64,33 @@ export function compareFingers(a: FingerInput, b: FingerInput): number {
 export function compareFingersAsync(a: FingerInput, b: FingerInput): Promise<number> {
   return matcherAddon().compareAsync(asTemplate(a), asTemplate(b));
 }
+
+/** A template's minutiae in the matcher's order (the indices fingerPairing returns). */
+export function templateMinutiae(t: Uint8Array): FingerMinutiae {
+  const d = matcherAddon().minutiae(asTemplate(t));
+  const types: MinutiaType[] = ['other', 'ending', 'bifurcation'];
+  const minutiae = [];
+  for (let i = 0; i < d.minutiae.length; i += 5) {
+    const m = d.minutiae;
+    minutiae.push({ x: m[i], y: m[i + 1], angle: m[i + 2], type: types[m[i + 3]] ?? 'other', quality: m[i + 4] });
+  }
+  return { position: d.position, width: d.width, height: d.height, minutiae };
+}
+
+export interface FingerPairing {
+  /** compareFingers(a, b), exactly. */
+  raw: number;
+  /** [index in a, index in b] of each minutia pair the matcher counted. */
+  pairs: [number, number][];
+  /** Rotation (radians, of positions, y down) and translation taking a's minutiae into b's frame. */
+  transform: { rotation: number; tx: number; ty: number };
+}
+
+/** The comparison an examiner looks at: the score and the minutiae pairs behind it. */
+export function fingerPairing(a: FingerInput, b: FingerInput): FingerPairing {
+  const r = matcherAddon().comparePairing(asTemplate(a), asTemplate(b));
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < r.pairs.length; i += 2) pairs.push([r.pairs[i], r.pairs[i + 1]]);
+  const t = r.transform;
+  return { raw: r.score, pairs, transform: { rotation: Math.atan2(t.s, t.c), tx: t.tx, ty: t.ty } };
+}

@@ -59,6 +59,12 @@ export interface MatcherAddon {
   compare(a: Uint8Array, b: Uint8Array): number;
   compareAsync(a: Uint8Array, b: Uint8Array): Promise<number>;
   filterSimilarity(a: Uint8Array, b: Uint8Array): number;
+  /** compare(a, b) and the minutiae pairs it counted: [a0, b0, a1, b1, ...], indices in each template's minutiae
+   *  order; transform takes a's positions into b's frame (x' = c x - s y + tx, y' = s x + c y + ty). */
+  comparePairing(a: Uint8Array, b: Uint8Array): { score: number; pairs: Int32Array; transform: { c: number; s: number; tx: number; ty: number } };
+  /** The template's minutiae, 5 numbers each: x, y (500 ppi pixels, y down), angle (radians CCW), type (0 other,
+   *  1 ending, 2 bifurcation), quality. */
+  minutiae(template: Uint8Array): { position: number; width: number; height: number; minutiae: Float64Array };
   Gallery: new () => NativeGallery;
 }
 

@@ -29,6 +29,8 @@ export interface FaceModality {
   remove(sampleIds: number[]): void;
   /** Verification (1:1) threshold on the API scale. */
   readonly verifyThreshold: number;
+  /** The image's face aligned for comparison by eye (same eye positions in every crop), as PNG. */
+  displayCrop?(image: Uint8Array): Promise<Uint8Array>;
 }
 
 export interface PreparedFinger {

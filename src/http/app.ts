@@ -14,11 +14,13 @@ import { OneLinePerRequest } from './request-log.ts';
 import { ErrorBody } from './schemas.ts';
 import { healthRoutes } from './routes/health.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { caseAuditRoutes } from './routes/case-audit.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { hitRoutes } from './routes/hits.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
+import { webRoutes } from './web.ts';
 
 
 /** Extra route groups, registered by later layers (face, finger, checks, cases). */
@@ -58,8 +60,10 @@ export async function buildApp(ctx: AppContext, extraRoutes: RouteInstaller[] = 
   watchlistRoutes(app, ctx);
   subjectRoutes(app, ctx);
   caseRoutes(app, ctx);
+  caseAuditRoutes(app, ctx);
   hitRoutes(app, ctx);
   auditRoutes(app, ctx);
+  webRoutes(app);
   for (const install of extraRoutes) install(app, ctx);
   return app;
 }

@@ -83,6 +83,48 @@ Napi::Value Compare(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, double(float(fm::compareFeatures(a, b))));
 }
 
+/** comparePairing(a, b) -> { score, pairs: Int32Array [a0, b0, a1, b1, ...] (minutia indices in each template),
+ *  transform: { c, s, tx, ty } taking a's positions into b's frame } */
+Napi::Value ComparePairing(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Features a, b;
+  if (!featuresFrom(env, info[0], a) || !featuresFrom(env, info[1], b)) return env.Null();
+  fm::Pairing pr;
+  const double score = double(float(fm::compareWithPairing(a, b, pr)));
+  Napi::Int32Array pairs = Napi::Int32Array::New(env, pr.pairs.size() * 2);
+  for (size_t i = 0; i < pr.pairs.size(); i++) { pairs[2 * i] = pr.pairs[i].first; pairs[2 * i + 1] = pr.pairs[i].second; }
+  Napi::Object t = Napi::Object::New(env);
+  t.Set("c", pr.c); t.Set("s", pr.s); t.Set("tx", pr.tx); t.Set("ty", pr.ty);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("score", score);
+  o.Set("pairs", pairs);
+  o.Set("transform", t);
+  return o;
+}
+
+/** minutiae(bytes) -> { position, width, height, minutiae: Float64Array [x, y, angle, type, quality] x n } in the
+ *  matcher's order (the indices comparePairing returns). */
+Napi::Value Minutiae(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(env, "TEMPLATE_UNKNOWN_FORMAT|template must be a Uint8Array").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  auto bytes = info[0].As<Napi::Uint8Array>();
+  fm::Finger f;
+  std::string err = fm::decodeTemplate(bytes.Data(), bytes.ByteLength(), f);
+  if (!err.empty()) { Napi::Error::New(env, err).ThrowAsJavaScriptException(); return env.Null(); }
+  Napi::Float64Array m = Napi::Float64Array::New(env, f.minutiae.size() * 5);
+  for (size_t i = 0; i < f.minutiae.size(); i++) {
+    const auto& x = f.minutiae[i];
+    m[5 * i] = x.x; m[5 * i + 1] = x.y; m[5 * i + 2] = x.angle; m[5 * i + 3] = x.type; m[5 * i + 4] = x.quality;
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("position", f.position); o.Set("width", f.width); o.Set("height", f.height);
+  o.Set("minutiae", m);
+  return o;
+}
+
 Napi::Value FilterSimilarity(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Features a, b;
@@ -299,6 +341,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("compare", Napi::Function::New(env, Compare));
   exports.Set("compareAsync", Napi::Function::New(env, CompareAsync));
   exports.Set("filterSimilarity", Napi::Function::New(env, FilterSimilarity));
+  exports.Set("comparePairing", Napi::Function::New(env, ComparePairing));
+  exports.Set("minutiae", Napi::Function::New(env, Minutiae));
   exports.Set("Gallery", GalleryWrap::Define(env));
   return exports;
 }

@@ -84,8 +84,17 @@ std::string decodeTemplate(const uint8_t* data, size_t len, Finger& out);
 // features.cc
 void buildFeatures(const Finger& f, Features& out);
 
+/** What the global consolidation paired: indices into each side's minutiae (Features::points, the template's order),
+ *  and the rigid transform taking the first side's positions into the second's frame (x' = c x - s y + tx, ...). */
+struct Pairing {
+  std::vector<std::pair<int, int>> pairs;
+  float c = 1, s = 0, tx = 0, ty = 0;
+};
+
 // mcc_compare.cc
 double compareFeatures(const Features& a, const Features& b);
+/** compareFeatures, and the minutiae pairs it counted (first index: a's, second: b's; transform: a into b). */
+double compareWithPairing(const Features& a, const Features& b, Pairing& out);
 /** Fills f.pairs: comparisons with f as either side then skip its distances and radial angles (same results). */
 void preparePairTable(Features& f);
 /** Which pair-similarity kernel the CPU got (similarity_matrix.h). */
@@ -101,6 +110,6 @@ struct PairSet {
   const int* b = nullptr;
 };
 /** Share of the minutiae in the common area that one rigid transform (fitted on the local pairs) pairs up, in [0, 1]. */
-double globalAgreement(const Features& A, const Features& B, const PairSet& pairs);
+double globalAgreement(const Features& A, const Features& B, const PairSet& pairs, Pairing* out = nullptr);
 
 }  // namespace fm

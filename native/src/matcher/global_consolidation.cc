@@ -137,7 +137,8 @@ void displaceByField(const std::vector<float>& tx, const std::vector<float>& ty,
 
 }  // namespace
 
-double globalAgreement(const Features& A, const Features& B, const PairSet& ps) {
+double globalAgreement(const Features& A, const Features& B, const PairSet& ps, Pairing* out) {
+  if (out) *out = Pairing{};
   if (ps.n < 2) return 0;
   const float dTol = float(kAnchorDistTol), aTol = float(kAnchorAngleTol);
   // Anchor with the most agreeing pairs (ties: the better-ranked one).
@@ -157,12 +158,14 @@ double globalAgreement(const Features& A, const Features& B, const PairSet& ps) 
   for (size_t i = 0; i < PA.size(); i++) t.apply(PA[i].x, PA[i].y, tx[i], ty[i]);
   pairUp(PA, tx, ty, t, PB, float(kPairDistTol), float(kPairDistRel), pairs);
   int matched = int(pairs.size());
+  if (out) { out->pairs = pairs; out->c = t.c; out->s = t.s; out->tx = t.tx; out->ty = t.ty; }
   // Skin stretches unevenly: the rigid pairs fit a displacement field, the field moves the minutiae, they pair again
   // (usually more of them, further out), and the new pairs refine the field. The best count is kept.
   if (matched >= kElasticMinPairs) {
     for (int it = 0; it < kElasticIterations; it++) {
       displaceByField(tx, ty, PB, it == 0 ? pairs : fieldPairs, ex, ey);
       pairUp(PA, ex, ey, t, PB, float(kElasticDistTol), float(kElasticDistRel), fieldPairs);
+      if (int(fieldPairs.size()) > matched && out) out->pairs = fieldPairs;
       matched = std::max(matched, int(fieldPairs.size()));
     }
   }

@@ -54,7 +54,7 @@ struct Scratch {
 };
 
 /** Score of a against b in a fixed order; compareFeatures makes it symmetric. */
-double compareOrdered(const Features& fa, const Features& fb) {
+double compareOrdered(const Features& fa, const Features& fb, Pairing* out = nullptr) {
   const auto& A = fa.cylinders;
   const auto& B = fb.cylinders;
   const int nA = int(A.size()), nB = int(B.size());
@@ -85,7 +85,7 @@ double compareOrdered(const Features& fa, const Features& fb) {
     s.usedA[i] = s.usedB[j] = 1;
     pa[n] = i; pb[n] = j; lam0[n] = gamma[idx]; n++;
   }
-  if (n < 2) return 0;
+  if (n < 2) { if (out) *out = Pairing{}; return 0; }
   // Compatibility of every two selected pairs: do distances, relative directions and radial angles agree?
   // A side with a pair table (the probe of a search, prepared once) reads it instead of recomputing.
   static thread_local float rho[kMaxRelaxPairs][kMaxRelaxPairs];
@@ -131,7 +131,7 @@ double compareOrdered(const Features& fa, const Features& fb) {
   for (int k = 0; k < nP; k++) score += lam[idx[k]];
   score /= nP;
   const double gw = kGlobalWeight;
-  double share = globalAgreement(fa, fb, PairSet{n, pa, pb});
+  double share = globalAgreement(fa, fb, PairSet{n, pa, pb}, out);
   return std::pow(score, 1 - gw) * std::pow(share, gw);
 }
 
@@ -156,6 +156,22 @@ double compareFeatures(const Features& a, const Features& b) {
   if (a.digest < b.digest) return compareOrdered(a, b);
   if (a.digest > b.digest) return compareOrdered(b, a);
   return std::max(compareOrdered(a, b), compareOrdered(b, a));
+}
+
+double compareWithPairing(const Features& a, const Features& b, Pairing& out) {
+  // Same order as compareFeatures (so the same score); a pairing computed as (b, a) is turned back to (a, b).
+  const auto flip = [&out] {
+    for (auto& p : out.pairs) std::swap(p.first, p.second);
+    const float c = out.c, s = -out.s;  // inverse rotation
+    const float tx = -(c * out.tx - s * out.ty), ty = -(s * out.tx + c * out.ty);
+    out.c = c; out.s = s; out.tx = tx; out.ty = ty;
+  };
+  if (a.digest < b.digest) return compareOrdered(a, b, &out);
+  if (a.digest > b.digest) { double r = compareOrdered(b, a, &out); flip(); return r; }
+  Pairing other;
+  const double ab = compareOrdered(a, b, &out), ba = compareOrdered(b, a, &other);
+  if (ba > ab) { out = other; flip(); return ba; }
+  return ab;
 }
 
 double filterSimilarity(const Features& a, const Features& b) {

@@ -21,7 +21,8 @@ export const caseDocs: OperationDocs = {
   'GET /v1/cases': {
     summary: 'Cases to review',
     description: 'Cases opened by `hit` and `review` checks of the caller\'s agency (admins: all), newest first; `status` pending '
-      + 'or closed, `limit` 1..500 (default 100). `undecided` counts hit/review candidates without a decision. Examiner or admin. '
+      + 'or closed, `decision` (hit, review), `watchlist` (of a hit/review candidate), `limit` 1..500 (default 100), `offset`. Each case '
+      + 'carries its hit/review watchlists and best score. `undecided` counts hit/review candidates without a decision. Examiner or admin. '
       + 'Audited as `case.list`.',
     parameterExamples: { status: 'pending', limit: '50' },
     responses: {
@@ -30,8 +31,9 @@ export const caseDocs: OperationDocs = {
         schema: Type.Object({ cases: Type.Array(Type.Object({
           id: UuidString, checkId: UuidString, status: Status, outcome: Outcome, decision: Decision, agency: Type.String(),
           candidates: Type.Integer({ minimum: 0 }), undecided: Type.Integer({ minimum: 0 }), createdAt: IsoTime,
+          bestScore: Nullable(Type.Number()), watchlists: Type.Array(Type.String()),
         })) }),
-        example: { cases: [{ id: example.caseId, checkId: example.checkId, status: 'pending', outcome: null, decision: 'hit', agency: 'PT', candidates: 2, undecided: 1, createdAt: example.time }] },
+        example: { cases: [{ id: example.caseId, checkId: example.checkId, status: 'pending', outcome: null, decision: 'hit', agency: 'PT', candidates: 2, undecided: 1, createdAt: example.time, bestScore: 9.4312, watchlists: ['fr-wanted'] }] },
       },
     },
     errors: [],
@@ -60,7 +62,7 @@ export const caseDocs: OperationDocs = {
   },
   'POST /v1/cases/{id}/decisions': {
     summary: 'Record an examiner decision on one candidate',
-    description: 'Confirms or rejects one candidate (by its handle). Decisions on one case are serialised: two examiners deciding '
+    description: 'Records `confirmed`, `rejected` or `inconclusive` for one candidate (by its handle). Decisions on one case are serialised: two examiners deciding '
       + 'at once both land, in order. A closed case answers 409 `CASE_CLOSED`. Examiner or admin. Audited as `case.decide`.',
     parameterExamples: { id: example.caseId },
     requestExample: { candidate: example.handle, outcome: 'confirmed', note: 'Face and right index finger agree; scar on left cheek matches notice.' },

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { auditDocs } from './audit.ts';
+import { caseReviewDocs } from './case-review.ts';
 import { caseDocs } from './cases.ts';
 import { checkDocs } from './checks.ts';
 import { ERROR_CODES, type ErrorCode } from '../../errors.ts';
@@ -15,7 +16,7 @@ import { subjectDocs } from './subjects.ts';
 import { watchlistDocs } from './watchlists.ts';
 
 export const OPERATION_DOCS: OperationDocs = {
-  ...serviceDocs, ...keyDocs, ...watchlistDocs, ...subjectDocs, ...checkDocs, ...caseDocs, ...auditDocs,
+  ...serviceDocs, ...keyDocs, ...watchlistDocs, ...subjectDocs, ...checkDocs, ...caseDocs, ...caseReviewDocs, ...auditDocs,
 };
 
 /** '/v1/subjects/:id' -> '/v1/subjects/{id}' */

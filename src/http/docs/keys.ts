@@ -21,6 +21,15 @@ export const keyDocs: OperationDocs = {
     },
     errors: [], kind: { body: true },
   },
+  'GET /v1/keys/self': {
+    summary: 'Who the calling key is: its role and agency',
+    description: 'Any valid key may ask about itself (the web page signs in with it and picks its views by role). Never the secret. Not audited.',
+    responses: {
+      200: { description: 'the calling key', schema: Type.Object({ id: UuidString, role: Role, agency: Type.String(), label: Nullable(Type.String()) }),
+        example: { id: example.keyId, role: 'examiner', agency: 'PT', label: 'Lisbon desk 4' } },
+    },
+    errors: [],
+  },
   'GET /v1/keys': {
     summary: 'List API keys (never their secrets)',
     description: 'Every key, revoked ones included, oldest first. Admin only. Not audited (no secret is shown).',

@@ -4,23 +4,25 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
+import { caseCandidateViews, loadCase, type CaseRow } from '../../cases/access.ts';
 import { probeRecords } from '../../cases/probes.ts';
-import { candidateViews, type CheckMode } from '../../cases/views.ts';
+import { assertNotDisputed, listVerifications, recordVerification } from '../../cases/verification.ts';
 import { appendAudit } from '../../store/audit.ts';
-import type { Principal } from '../../store/keys.ts';
-import { listWatchlists } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
 import { IdParams, QueryInt, StrictObject, bearer, bodyOptional, commonErrors, queryInt } from '../schemas.ts';
 import { CandidateSchema, Nullable, candidateExample } from '../view-schemas.ts';
-import { caseCandidateRows } from './checks.ts';
 
 const ListQuery = StrictObject({
   status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('closed')])),
+  decision: Type.Optional(Type.Union([Type.Literal('hit'), Type.Literal('review')])),
+  watchlist: Type.Optional(Type.String({ maxLength: 64 })),
   limit: Type.Optional(QueryInt(500)),
+  offset: Type.Optional(QueryInt()),
 });
 const DecisionBody = StrictObject({
   candidate: Type.String({ minLength: 1, maxLength: 100 }),
-  outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]),
+  outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected'), Type.Literal('inconclusive')], {
+    description: "an examiner's conclusion: confirmed = identification, rejected = exclusion, inconclusive = decided, confirming no one" }),
   note: Type.Optional(Type.String({ maxLength: 5000 })),
 });
 const CloseBody = StrictObject({ note: Type.Optional(Type.String({ maxLength: 5000 })) }, { examples: [{ note: 'no match after comparison' }] });
@@ -35,46 +37,45 @@ const CaseView = Type.Object({
     matched: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'the enrolled samples that matched, only where the identity is visible' }),
   }, { additionalProperties: true })])),
   decisions: Type.Array(Type.Object({}, { additionalProperties: true })),
+  verifications: Type.Array(Type.Object({}, { additionalProperties: true }), { description: "second examiners' verifications, oldest first" }),
 }, {
   additionalProperties: true,
   examples: [{ id: '5b0f8a3e-6a51-4d55-9c2e-0f1f7d3c2b11', checkId: '0c8a1e52-93f3-4b7e-8a3d-7c2d9b1e4f60', status: 'pending', outcome: null, agency: 'NO', version: 0,
     createdAt: '2026-12-02T04:30:00.000Z', closedAt: null, mode: 'standard', probeKept: true,
     probe: [{ modality: 'finger', position: 2, format: 'template', data: 'Rk1SACAyMAAAAAEIAAABPAFi...' }],
-    candidates: [{ ...candidateExample, outcome: null, note: null, matched: [] }], decisions: [] }],
+    candidates: [{ ...candidateExample, outcome: null, note: null, matched: [] }], decisions: [], verifications: [] }],
 });
 const Closed = Type.Object({ id: Type.String(), status: Type.Literal('closed'), outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]) }, {
   examples: [{ id: '5b0f8a3e-6a51-4d55-9c2e-0f1f7d3c2b11', status: 'closed', outcome: 'rejected' }],
 });
-
-interface CaseRow { id: string; check_id: string; status: string; outcome: string | null; agency: string; version: number; created_at: Date; closed_at: Date | null }
-
-/** Examiners see the cases of checks their own agency ran; admins see all. */
-async function loadCase(ctx: AppContext, p: Principal, id: string): Promise<CaseRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('CASE_NOT_FOUND', 'no such case');
-  const r = await ctx.db.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [id]);
-  const c = r.rows[0];
-  if (!c || (p.role !== 'admin' && c.agency !== p.agency)) throw new AppError('CASE_NOT_FOUND', 'no such case');
-  return c;
-}
+const VerifyBody = StrictObject({
+  outcome: Type.Union([Type.Literal('verified'), Type.Literal('disputed')]),
+  note: Type.Optional(Type.String({ maxLength: 5000 })),
+}, { examples: [{ outcome: 'verified', note: 'ridge detail and face re-examined independently' }] });
 
 export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/cases', {
     config: { roles: ['examiner', 'admin'] },
-    schema: { tags: ['cases'], summary: 'Cases to review', security: bearer, querystring: ListQuery },
+    schema: { tags: ['cases'], summary: 'Cases to review, newest first (filters: status, decision, watchlist of a hit/review candidate; page with limit and offset)', security: bearer, querystring: ListQuery },
   }, async (req) => {
     const p = principal(req);
-    const args: unknown[] = [req.query.status ?? null, p.role === 'admin' ? null : p.agency, queryInt(req.query.limit, 100, 1, 500)];
-    const r = await ctx.db.query<CaseRow & { decision: string; candidates: string; pending: string }>(
+    const args: unknown[] = [req.query.status ?? null, p.role === 'admin' ? null : p.agency, queryInt(req.query.limit, 100, 1, 500),
+      req.query.decision ?? null, req.query.watchlist ?? null, queryInt(req.query.offset, 0, 0, 1_000_000)];
+    const r = await ctx.db.query<CaseRow & { decision: string; candidates: string; pending: string; best: number | null; lists: string[] }>(
       `SELECT k.*, c.decision, (SELECT count(*) FROM case_candidates x WHERE x.case_id = k.id) AS candidates,
-              (SELECT count(*) FROM case_candidates x WHERE x.case_id = k.id AND x.outcome IS NULL AND x.level <> 'none') AS pending
+              (SELECT count(*) FROM case_candidates x WHERE x.case_id = k.id AND x.outcome IS NULL AND x.level <> 'none') AS pending,
+              (SELECT max(x.score) FROM case_candidates x WHERE x.case_id = k.id) AS best,
+              ARRAY(SELECT DISTINCT x.watchlist FROM case_candidates x WHERE x.case_id = k.id AND x.level <> 'none' ORDER BY 1) AS lists
        FROM cases k JOIN checks c ON c.id = k.check_id
-       WHERE ($1::text IS NULL OR k.status = $1) AND ($2::text IS NULL OR k.agency = $2)
-       ORDER BY k.created_at DESC LIMIT $3`, args);
+       WHERE ($1::text IS NULL OR k.status = $1) AND ($2::text IS NULL OR k.agency = $2) AND ($4::text IS NULL OR c.decision = $4)
+         AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM case_candidates x WHERE x.case_id = k.id AND x.watchlist = $5 AND x.level <> 'none'))
+       ORDER BY k.created_at DESC LIMIT $3 OFFSET $6`, args);
     await ctx.db.tx((c) => appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.list', details: { status: req.query.status ?? null, count: r.rowCount } }));
     return {
       cases: r.rows.map((k) => ({
         id: k.id, checkId: k.check_id, status: k.status, outcome: k.outcome, decision: k.decision, agency: k.agency,
         candidates: Number(k.candidates), undecided: Number(k.pending), createdAt: k.created_at.toISOString(),
+        bestScore: k.best === null ? null : +k.best.toFixed(4), watchlists: k.lists,
       })),
     };
   });
@@ -91,10 +92,7 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
   }, async (req) => {
     const p = principal(req);
     const k = await loadCase(ctx, p, req.params.id);
-    const rows = await caseCandidateRows(ctx, k.id);
-    const wl = new Map((await listWatchlists(ctx.db)).map((w) => [w.id, w]));
-    const mode = (await ctx.db.query<{ mode: CheckMode }>('SELECT mode FROM checks WHERE id = $1', [k.check_id])).rows[0].mode;
-    const viewed = await candidateViews(ctx.db, p, rows, wl, { requestingAgency: k.agency, mode, requestId: req.id, target: k.id });
+    const { mode, viewed } = await caseCandidateViews(ctx, p, k, req.id);
     // Enrolled samples are shown only where the identity is visible to this caller.
     const sampleIds = viewed.flatMap((v) => (v.identityVisible ? (v.row.matched as { sampleId: number }[]).map((m) => m.sampleId) : []));
     const samples = sampleIds.length
@@ -120,6 +118,7 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
         };
       }),
       decisions: decisions.rows.map((d) => ({ ...d, at: d.at.toISOString() })),
+      verifications: await listVerifications(ctx.db, k),
     };
   });
 
@@ -161,11 +160,39 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (k.status !== 'pending') throw new AppError('CASE_CLOSED', 'this case is closed already');
       const open = await c.query("SELECT 1 FROM case_candidates WHERE case_id = $1 AND level <> 'none' AND outcome IS NULL", [k.id]);
       if (open.rowCount) throw new AppError('CONFLICT', `${open.rowCount} hit/review candidate(s) have no decision yet`);
+      await assertNotDisputed(c, k);
       const confirmed = await c.query("SELECT 1 FROM case_candidates WHERE case_id = $1 AND outcome = 'confirmed'", [k.id]);
       const outcome = confirmed.rowCount ? 'confirmed' : 'rejected';
       await c.query("UPDATE cases SET status = 'closed', outcome = $2, closed_at = now(), closed_by = $3, version = version + 1 WHERE id = $1", [k.id, outcome, p.keyId]);
       await appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.close', target: k.id, details: { outcome, note: req.body?.note ?? null } });
       return { id: k.id, status: 'closed', outcome };
     });
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof VerifyBody> }>('/v1/cases/:id/verifications', {
+    config: { roles: ['examiner', 'admin'] },
+    schema: {
+      tags: ['cases'], summary: "A second examiner verifies or disputes the case's conclusions (ACE-V's verification)",
+      description: 'Optional. Once every hit/review candidate has a conclusion, an examiner whose key recorded none of them '
+        + 'verifies or disputes them as they stand (the case version). While the latest verification of the current '
+        + 'version is a dispute, the case does not close (409); a new decision makes earlier verifications stale.',
+      security: bearer, params: IdParams, body: VerifyBody,
+      response: {
+        201: Type.Object({ caseId: Type.String(), outcome: Type.String(), caseVersion: Type.Integer() },
+          { examples: [{ caseId: '6f1c1d3e-8d0a-4a53-9a43-0c8f2b1e7d21', outcome: 'verified', caseVersion: 3 }] }),
+        ...commonErrors, 409: Type.Ref('Error'),
+      },
+    },
+  }, async (req, reply) => {
+    const p = principal(req);
+    await loadCase(ctx, p, req.params.id);
+    const out = await ctx.db.tx(async (c) => {
+      const k = (await c.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [req.params.id])).rows[0];
+      if (k.status !== 'pending') throw new AppError('CASE_CLOSED', 'this case is closed');
+      await recordVerification(c, p, k, req.body.outcome, req.body.note ?? null);
+      await appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.verify', target: k.id, details: { outcome: req.body.outcome, version: k.version } });
+      return { caseId: k.id, outcome: req.body.outcome, caseVersion: k.version };
+    });
+    return reply.status(201).send(out);
   });
 }

@@ -5,6 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { MAX_LIMIT, MAX_PROBE_FINGERS, runCheck, type CheckInput, type CheckOutcome } from '../../fusion/check.ts';
 import type { Modalities } from '../../fusion/modalities.ts';
+import { caseCandidateRows } from '../../cases/access.ts';
 import { probeKept } from '../../cases/probes.ts';
 import { answerTimings, candidateViews, type CandidateRow, type CheckMode } from '../../cases/views.ts';
 import { listWatchlists } from '../../store/watchlists.ts';
@@ -147,13 +148,4 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
       };
     });
   };
-}
-
-export async function caseCandidateRows(ctx: AppContext, caseId: string): Promise<CandidateRow[]> {
-  const r = await ctx.db.query<{ handle: string; subject_id: string; watchlist: string; owner_agency: string; score: number; scores: Record<string, number>; level: string; outcome: string | null; note: string | null; matched: unknown[] }>(
-    'SELECT * FROM case_candidates WHERE case_id = $1 ORDER BY rank', [caseId]);
-  return r.rows.map((x) => ({
-    handle: x.handle, subjectId: x.subject_id, watchlist: x.watchlist, ownerAgency: x.owner_agency, score: x.score,
-    scores: x.scores, level: x.level, outcome: x.outcome, note: x.note, matched: x.matched,
-  }));
 }

@@ -26,6 +26,23 @@ export function keyRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.status(201).send({ ...out, role: req.body.role, agency: req.body.agency, qualityPolicy: req.body.qualityPolicy ?? 'inform' });
   });
 
+  app.get('/v1/keys/self', {
+    config: { roles: ['admin', 'enroller', 'kiosk', 'examiner'] },
+    schema: {
+      tags: ['keys'], summary: 'Who the calling key is: its role and agency',
+      description: 'Any valid key may ask about itself (the web page signs in with it and picks its views by role). Never returns the secret.',
+      security: bearer,
+      response: {
+        200: Type.Object({ id: Type.String(), role: Role, agency: Type.String(), label: Type.Union([Type.String(), Type.Null()]) },
+          { examples: [{ id: '0b6c5a8e-2f1d-4c1e-9a77-3d2b1f0e9c11', role: 'examiner', agency: 'FR', label: 'desk 4' }] }),
+        ...commonErrors,
+      },
+    },
+  }, async (req) => {
+    const p = principal(req);
+    return { id: p.keyId, role: p.role, agency: p.agency, label: p.label };
+  });
+
   app.get('/v1/keys', {
     config: { roles: ['admin'] },
     schema: { tags: ['keys'], summary: 'List API keys (never their secrets)', security: bearer },
