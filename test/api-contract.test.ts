@@ -131,6 +131,13 @@ function url(o: Operation): string {
   return u;
 }
 
+/**
+ * Operations whose success needs a scenario this generic walk cannot build (a second examiner's key after every
+ * candidate has a conclusion; a fingerprint candidate of the same case): their successes are tested with such
+ * scenarios in test/web-api.test.ts; here every answer they do give is still checked against the document.
+ */
+const SCENARIO_TESTED = new Set(['POST /v1/cases/{id}/verifications', 'GET /v1/cases/{id}/candidates/{handle}/comparison']);
+
 describe('every operation answers as documented', () => {
   const problems: string[] = [];
   const succeeded = new Set<string>();
@@ -149,7 +156,9 @@ describe('every operation answers as documented', () => {
       const bad = validate(media.schema, r.body);
       if (bad) problems.push(`${o.key} (${what}): the ${r.status} body does not match the documented schema: ${bad}: ${r.text.slice(0, 300)}`);
     } else if (r.status !== 204 && r.text) {
-      problems.push(`${o.key} (${what}): answered ${r.status} with a body, documented without one`);
+      // A non-JSON answer (an image) is right when its media type is the documented one.
+      const type = String(r.headers['content-type'] ?? '').split(';')[0].trim();
+      if (!documented.content?.[type]) problems.push(`${o.key} (${what}): answered ${r.status} with a body, documented without one`);
     }
     if (r.status < 300) { succeeded.add(o.key); harvest(o.path, r.body); }
     return r;
@@ -195,7 +204,7 @@ describe('every operation answers as documented', () => {
     }
     // Children before parents (a subject before its watchlist).
     for (const o of [...operations].reverse()) if (o.method === 'DELETE') await send(o);
-    for (const o of operations) if (!succeeded.has(o.key)) problems.push(`${o.key}: never answered a success (saw ${[...(seen.get(o.key) ?? [])].join(', ')})`);
+    for (const o of operations) if (!succeeded.has(o.key) && !SCENARIO_TESTED.has(o.key)) problems.push(`${o.key}: never answered a success (saw ${[...(seen.get(o.key) ?? [])].join(', ')})`);
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
