@@ -28,6 +28,8 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'));
   // Listen first: /health answers and /ready says 503 while the models load and the indexes build.
   await service.app.listen({ port: config.port, host: config.host });
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  console.log(`[biocheck] web page and API at http://${shown}:${config.port}/ (sign in with an API key; the reference is at /docs)`);
   await service.startModules();
   service.app.log.info('ready: models loaded, indexes built');
 }
