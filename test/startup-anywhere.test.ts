@@ -69,8 +69,8 @@ describe.skipIf(!root)('start-up from a clone in a 0700 folder, as root', () => 
       const base = `http://127.0.0.1:${port}`;
       for (;;) {
         if (svc.child.exitCode !== null) throw new Error(`service exited:\n${svc.output()}`);
-        // Listening is enough: the database is up before the service listens (models load after).
-        const r = await fetch(`${base}/health`).catch(() => undefined);
+        // Ready: the database, the models and the indexes all started from this clone.
+        const r = await fetch(`${base}/ready`).catch(() => undefined);
         if (r?.status === 200) break;
         await new Promise((r) => setTimeout(r, 250));
       }
