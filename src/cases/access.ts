@@ -2,6 +2,7 @@
 // and whether a caller may see one candidate's identity, by the one disclosure rule of views.ts.
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import type { Queryable } from '../store/db.ts';
 import type { Principal } from '../store/keys.ts';
 import { listWatchlists } from '../store/watchlists.ts';
 import { candidateViews, type CandidateRow, type CheckMode, type ViewedCandidate } from './views.ts';
@@ -15,6 +16,16 @@ export async function loadCase(ctx: AppContext, p: Principal, id: string): Promi
   const c = r.rows[0];
   if (!c || (p.role !== 'admin' && c.agency !== p.agency)) throw new AppError('CASE_NOT_FOUND', 'no such case');
   return c;
+}
+
+/**
+ * The case locked for the rest of the transaction, so that decisions, verifications and the close on one case
+ * serialise and each sees the others' result; CASE_CLOSED (with `closedMessage`) once it is closed.
+ */
+export async function lockPendingCase(q: Queryable, id: string, closedMessage: string): Promise<CaseRow> {
+  const k = (await q.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [id])).rows[0];
+  if (k.status !== 'pending') throw new AppError('CASE_CLOSED', closedMessage);
+  return k;
 }
 
 export interface MatchedSample { sampleId: number; modality: string; score: number; probe?: number }

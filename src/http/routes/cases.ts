@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
-import { caseCandidateViews, loadCase, type CaseRow } from '../../cases/access.ts';
+import { caseCandidateViews, loadCase, lockPendingCase, type CaseRow } from '../../cases/access.ts';
 import { probeRecords } from '../../cases/probes.ts';
 import { assertNotDisputed, listVerifications, recordVerification } from '../../cases/verification.ts';
 import { appendAudit } from '../../store/audit.ts';
@@ -129,9 +129,7 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
     const p = principal(req);
     await loadCase(ctx, p, req.params.id);
     const out = await ctx.db.tx(async (c) => {
-      // The row lock serialises concurrent decisions on one case: each sees the other's result.
-      const k = (await c.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [req.params.id])).rows[0];
-      if (k.status !== 'pending') throw new AppError('CASE_CLOSED', 'this case is closed');
+      const k = await lockPendingCase(c, req.params.id, 'this case is closed');
       const cand = await c.query('UPDATE case_candidates SET outcome = $3, note = $4, decided_by = $5, decided_at = now() WHERE case_id = $1 AND handle = $2',
         [k.id, req.body.candidate, req.body.outcome, req.body.note ?? null, p.keyId]);
       if (!cand.rowCount) throw new AppError('NOT_FOUND', 'no such candidate in this case');
@@ -156,8 +154,7 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
     const p = principal(req);
     await loadCase(ctx, p, req.params.id);
     return ctx.db.tx(async (c) => {
-      const k = (await c.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [req.params.id])).rows[0];
-      if (k.status !== 'pending') throw new AppError('CASE_CLOSED', 'this case is closed already');
+      const k = await lockPendingCase(c, req.params.id, 'this case is closed already');
       const open = await c.query("SELECT 1 FROM case_candidates WHERE case_id = $1 AND level <> 'none' AND outcome IS NULL", [k.id]);
       if (open.rowCount) throw new AppError('CONFLICT', `${open.rowCount} hit/review candidate(s) have no decision yet`);
       await assertNotDisputed(c, k);
@@ -187,8 +184,7 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
     const p = principal(req);
     await loadCase(ctx, p, req.params.id);
     const out = await ctx.db.tx(async (c) => {
-      const k = (await c.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [req.params.id])).rows[0];
-      if (k.status !== 'pending') throw new AppError('CASE_CLOSED', 'this case is closed');
+      const k = await lockPendingCase(c, req.params.id, 'this case is closed');
       await recordVerification(c, p, k, req.body.outcome, req.body.note ?? null);
       await appendAudit(c, { ...actor(p), requestId: req.id, action: 'case.verify', target: k.id, details: { outcome: req.body.outcome, version: k.version } });
       return { caseId: k.id, outcome: req.body.outcome, caseVersion: k.version };
