@@ -18,7 +18,7 @@ export function fingerModule(mods: Modalities): Module {
     async start(ctx: AppContext) {
       const svc = new FingerService();
       await svc.load(ctx.db, (m) => ctx.log.info(m));
-      ctx.samples.onDeleted((ids) => svc.remove(ids.finger));
+      ctx.samples.onDeleted((ids) => { svc.remove(ids.finger).catch((e) => ctx.log.error({ err: e }, 'removing deleted fingers from the gallery failed')); });
       mods.finger = svc;
     },
   };

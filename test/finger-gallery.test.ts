@@ -78,6 +78,20 @@ describe('FingerGallery', () => {
     expect(fast.map((h) => h.id)).toContain(enrolled[40].id);
   });
 
+  it('removeMany removes on a native thread while searches run, and counts what was there', async () => {
+    const g = gallery();
+    const probe = encodeFinger(fingers[7]);
+    const searches = Array.from({ length: 4 }, () => g.search(probe, { k: 5, exhaustive: true }));
+    const ids = enrolled.slice(0, 20).map((e) => e.id);
+    expect(await g.removeMany([...ids, 9_999_999])).toBe(20);
+    await Promise.all(searches);
+    expect(g.size).toBe(enrolled.length - 20);
+    expect(await g.removeMany(ids)).toBe(0);
+    const left = new Set((await g.search(probe, { k: 500, exhaustive: true })).map((h) => h.id));
+    for (const id of ids) expect(left.has(id)).toBe(false);
+    await expect(g.removeMany([1.5])).rejects.toThrow(/safe integer/);
+  });
+
   it('the inverted index follows removes and replaces: same first stage as a gallery built fresh in the same order', async () => {
     const g = gallery();
     // Mirror of the native slot order: remove moves the last entry into the hole, replace keeps the slot.

@@ -57,6 +57,12 @@ export class FingerGallery {
     return this.#native.remove(id);
   }
 
+  /** Removes entries on a native thread, so the wait for running searches never blocks the event loop. */
+  async removeMany(ids: readonly number[]): Promise<number> {
+    ids.forEach(checkId);
+    return this.#native.removeMany(Float64Array.from(ids));
+  }
+
   get size(): number {
     return this.#native.size();
   }

@@ -72,8 +72,15 @@ export class FingerService implements FingerModality {
     return { raw, score: calibrateFingerScore(raw) };
   }
 
-  add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): void {
-    for (const it of items) this.addTemplate(it.sampleId, it.finger.template, it.finger.position, it.watchlistNum);
+  /** Enrolment's add: features are built and the gallery's write lock is taken on a native thread, so an
+   *  enrolment during a long search (a check, the connection pass) waits there instead of stalling every request. */
+  async add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): Promise<void> {
+    const byList = new Map<number, typeof items>();
+    for (const it of items) byList.set(it.watchlistNum, [...(byList.get(it.watchlistNum) ?? []), it]);
+    for (const [num, list] of byList) {
+      await this.gallery(num).addMany(list.map((it) => ({ id: it.sampleId, template: it.finger.template, position: it.finger.position ?? 0 })));
+      for (const it of list) this.where.set(it.sampleId, num);
+    }
   }
 
   private gallery(watchlistNum: number): FingerGallery {
@@ -82,16 +89,17 @@ export class FingerService implements FingerModality {
     return g;
   }
 
-  private addTemplate(sampleId: number, template: Uint8Array, position: number | null, watchlistNum: number): void {
-    this.gallery(watchlistNum).add(sampleId, template, position ?? 0);
-    this.where.set(sampleId, watchlistNum);
-  }
-
-  remove(sampleIds: number[]): void {
+  /** Forgets the samples at once (a check filters them by the database too) and drops them from the native
+   *  galleries off the event loop. */
+  async remove(sampleIds: number[]): Promise<void> {
+    const byList = new Map<number, number[]>();
     for (const id of sampleIds) {
       const n = this.where.get(id);
-      if (n !== undefined) { this.galleries.get(n)?.remove(id); this.where.delete(id); }
+      if (n === undefined) continue;
+      this.where.delete(id);
+      byList.set(n, [...(byList.get(n) ?? []), id]);
     }
+    for (const [n, ids] of byList) await this.galleries.get(n)?.removeMany(ids);
   }
 
   get size(): number { return this.where.size; }

@@ -39,6 +39,8 @@ export interface NativeGallery {
   /** Decodes every template first (one bad one rejects the batch), builds features on native threads. positions: -1 = the template's own. */
   addMany(ids: Float64Array, templates: Uint8Array[], positions: Int16Array): Promise<void>;
   remove(id: number): boolean;
+  /** Removes on a native thread (the write lock waits for running searches off the event loop); resolves to how many were present. */
+  removeMany(ids: Float64Array): Promise<number>;
   size(): number;
   memoryBytes(): number;
   search(probe: Uint8Array, options: NativeSearchOptions): Promise<NativeSearchResult>;

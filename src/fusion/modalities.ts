@@ -55,8 +55,8 @@ export interface FingerModality {
   fromImage(image: Uint8Array, opts: { ppi?: number; position?: number }): Promise<PreparedFinger[]>;
   search(probe: PreparedFinger, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
   compare(a: Uint8Array, b: Uint8Array): { raw: number; score: number };
-  add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): void;
-  remove(sampleIds: number[]): void;
+  add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): Promise<void>;
+  remove(sampleIds: number[]): Promise<void>;
   readonly verifyThreshold: number;
 }
 

@@ -225,6 +225,26 @@ class AddManyWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 };
 
+/** Removes entries on a native thread: the gallery's write lock waits for running searches there, not on the
+ *  event loop. Resolves to how many of the ids were present. */
+class RemoveManyWorker : public Napi::AsyncWorker {
+ public:
+  RemoveManyWorker(Napi::Env env, std::shared_ptr<fm::Gallery> g, std::vector<double>&& ids)
+      : Napi::AsyncWorker(env), gallery_(std::move(g)), ids_(std::move(ids)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    for (double id : ids_) removed_ += gallery_->remove(id) ? 1 : 0;
+  }
+  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), double(removed_))); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::shared_ptr<fm::Gallery> gallery_;
+  std::vector<double> ids_;
+  size_t removed_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
 class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -232,6 +252,7 @@ class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
       InstanceMethod("add", &GalleryWrap::Add),
       InstanceMethod("addMany", &GalleryWrap::AddMany),
       InstanceMethod("remove", &GalleryWrap::Remove),
+      InstanceMethod("removeMany", &GalleryWrap::RemoveMany),
       InstanceMethod("size", &GalleryWrap::Size),
       InstanceMethod("memoryBytes", &GalleryWrap::MemoryBytes),
       InstanceMethod("search", &GalleryWrap::Search),
@@ -293,6 +314,20 @@ class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
   }
   Napi::Value Remove(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), gallery_->remove(info[0].As<Napi::Number>().DoubleValue()));
+  }
+  /** removeMany(ids: Float64Array) -> Promise<number removed> */
+  Napi::Value RemoveMany(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+      Napi::TypeError::New(env, "VALIDATION_FAILED|removeMany(Float64Array ids)").ThrowAsJavaScriptException();
+      return env.Null();
+    }
+    auto ids = info[0].As<Napi::Float64Array>();
+    std::vector<double> idv(ids.Data(), ids.Data() + ids.ElementLength());
+    auto* w = new RemoveManyWorker(env, gallery_, std::move(idv));
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
   }
   Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(gallery_->size())); }
   Napi::Value MemoryBytes(const Napi::CallbackInfo& info) {

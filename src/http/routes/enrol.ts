@@ -120,7 +120,7 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
         await appendAudit(c, { ...actor(p), requestId: req.id, action: 'sample.enrol', target: subject.id, details: { modality: 'finger', samples: out } });
         return out;
       });
-      finger.add(prepared.map(({ f }, i) => ({ sampleId: ids[i], finger: f, watchlistNum: watchlist.num })));
+      await finger.add(prepared.map(({ f }, i) => ({ sampleId: ids[i], finger: f, watchlistNum: watchlist.num })));
       const quality = prepared.some(({ f }) => f.quality) ? { quality: prepared.map(({ f }) => f.quality ?? null) } : {};
       return reply.status(201).send({ sampleIds: ids.map(String), minutiae: prepared.map(({ f }) => f.minutiae), positions: prepared.map(({ f }) => f.position), ...quality });
     });
