@@ -54,6 +54,7 @@ beforeAll(async () => {
   k.enrIT = await key('enroller', 'IT');
   k.exIT = await key('examiner', 'IT');
   k.exDE = await key('examiner', 'DE');
+  k.exFR = await key('examiner', 'FR');
   k.kiosk = await key('kiosk', 'IT');
   await s.call('POST', '/v1/watchlists', { key: ADMIN_KEY, body: { id: 'fr-wanted', name: 'FR wanted', agency: 'FR', disclosure: 'full' } });
   await s.call('POST', '/v1/watchlists', { key: ADMIN_KEY, body: { id: 'it-wanted', name: 'IT wanted', agency: 'IT', disclosure: 'full' } });
@@ -133,6 +134,38 @@ describe('need to know', () => {
     const r = await s.call('POST', `/v1/connections/${p4.id}/decisions`, { key: k.exIT, body: { outcome: 'same-person' } });
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBe('CONNECTION_NOT_FOUND');
+  });
+});
+
+describe("the owner's disclosure of its side", () => {
+  it('reaches the agency on the other side only, is final, audited, and nobody else may take it', async () => {
+    const p1 = (await list(k.exDE)).find((c) => refsOf(c).includes('P1-de'))!;
+    const deSide = (c: { subjects: { watchlist: string }[] }) => c.subjects.find((x) => x.watchlist === 'de-sensitive')! as Record<string, unknown>;
+    const before = (await list(k.exFR)).find((c) => c.id === p1.id)!;
+    expect(deSide(before)).toMatchObject({ subjectId: null, name: null, disclosure: 'pending' });
+    // Not the owner: the connection does not exist for this purpose.
+    for (const who of [k.exIT, k.exFR]) {
+      const r = await s.call('POST', `/v1/connections/${p1.id}/disclose`, { key: who, body: {} });
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe('CONNECTION_NOT_FOUND');
+    }
+    // A link between DE's own subjects has no side withheld from the other: nothing to disclose.
+    const p4 = (await list(k.exDE)).find((c) => refsOf(c).includes('P4-de'))!;
+    expect((await s.call('POST', `/v1/connections/${p4.id}/disclose`, { key: k.exDE })).status).toBe(404);
+    const ok = await s.call('POST', `/v1/connections/${p1.id}/disclose`, { key: k.exDE, body: { note: 'cleared for FR' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ connectionId: p1.id, agency: 'FR', status: 'disclosed', disclosed: true });
+    const after = (await list(k.exFR)).find((c) => c.id === p1.id)!;
+    expect(deSide(after)).toMatchObject({ subjectId: ids['P1-de'], name: 'Name of P1-de', disclosure: 'disclosed' });
+    // IT, who sees the same link, still gets only the handle.
+    const seenByIt = (await list(k.exIT)).find((c) => c.id === p1.id)!;
+    expect(deSide(seenByIt)).toMatchObject({ subjectId: null, name: null, disclosure: 'pending' });
+    expect(JSON.stringify(await list(k.exIT))).not.toContain(ids['P1-de']);
+    const again = await s.call('POST', `/v1/connections/${p1.id}/decline`, { key: k.exDE });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('HIT_ALREADY_DISCLOSED');
+    const audit = await s.call('GET', '/v1/audit?action=connection.disclose', { key: ADMIN_KEY });
+    expect(JSON.stringify(audit.body)).toContain(p1.id);
   });
 });
 

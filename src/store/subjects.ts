@@ -35,10 +35,12 @@ export async function getSubject(q: Queryable, id: string): Promise<Subject | nu
   return r.rows[0] ? toSubject(r.rows[0]) : null;
 }
 
-/** Locks a live subject row for the rest of the transaction (enrolment vs deletion race). */
+/** Locks a live subject row for the rest of the transaction (enrolment vs deletion race). NO KEY UPDATE: it
+ *  excludes other enrolments and deletions of the subject but not the FK share locks of rows that reference it
+ *  (a link the connection search is writing), which would otherwise deadlock with the deletion. */
 export async function lockSubject(q: Queryable, id: string): Promise<{ id: string; watchlist: string } | null> {
   if (!isUuid(id)) return null;
-  const r = await q.query<{ id: string; watchlist: string }>('SELECT id, watchlist FROM subjects WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [id]);
+  const r = await q.query<{ id: string; watchlist: string }>('SELECT id, watchlist FROM subjects WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE', [id]);
   return r.rows[0] ?? null;
 }
 

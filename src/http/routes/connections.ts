@@ -3,10 +3,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
+import { decideConnectionSide } from '../../connections/disclosure.ts';
 import { decideConnection, listVisibleConnections } from '../../connections/review.ts';
 import { scanStatus, startScan, stopScan } from '../../connections/scan.ts';
 import { principal } from '../auth.ts';
-import { IdParams, QueryInt, StrictObject, WatchlistId, bearer, commonErrors, queryInt } from '../schemas.ts';
+import { IdParams, QueryInt, StrictObject, WatchlistId, bearer, bodyOptional, commonErrors, queryInt } from '../schemas.ts';
 
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('same-person'), Type.Literal('different-persons'), Type.Literal('inconclusive')]);
 const Outcome = Type.Union([Type.Literal('same-person'), Type.Literal('different-persons'), Type.Literal('inconclusive')]);
@@ -16,7 +17,9 @@ const Side = Type.Object({
   handle: Type.String({ description: 'opaque, per connection and side' }),
   watchlist: Type.String(), agency: Type.String(), score: Type.Number(), scores: Scores, level: Type.String(),
   reference: Type.Union([Type.String(), Type.Null()]), name: Type.Union([Type.String(), Type.Null()]),
-  disclosed: Type.Optional(Type.Boolean()),
+  disclosure: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('disclosed'), Type.Literal('declined')], {
+    description: "only on another agency's hit/no-hit subject: where its owner's decision for the caller's agency stands",
+  })),
 });
 const Connection = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -41,6 +44,16 @@ const ScanView = Type.Object({
   done: Type.Integer(), total: Type.Integer(), rate: Type.Number({ description: 'samples searched per second' }),
   startedAt: Type.String({ format: 'date-time' }), finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
+const SideBody = StrictObject({
+  note: Type.Optional(Type.String({ maxLength: 5000 })),
+  handle: Type.Optional(Type.String({ pattern: '^h_[A-Za-z0-9_-]{8,64}$', description: 'the side, needed only when both sides are withheld from each other' })),
+}, { examples: [{ note: 'same person as our 2026/77; cleared for FR' }] });
+const SideDecided = Type.Object({
+  connectionId: Type.String({ format: 'uuid' }), handle: Type.String(), agency: Type.String({ description: 'the agency the decision is for' }),
+  status: Type.Union([Type.Literal('disclosed'), Type.Literal('declined')]), disclosed: Type.Boolean(),
+}, { examples: [{ connectionId: '7d5b1c3e-9a40-4f7b-8e2a-1b6c0d9f4e21', handle: 'h_V2l0aGhlbGRTaWRl', agency: 'FR', status: 'disclosed', disclosed: true }] });
+const sideRule = 'Owner agency of a hit/no-hit side (or admin) only; to anyone else the connection does not exist (404 CONNECTION_NOT_FOUND). '
+  + 'The decision is the one hits take: it holds for that subject and the other side\'s agency, in its checks and connections alike. The body is optional.';
 const JobParams = StrictObject({ jobId: Type.String({ maxLength: 64 }) });
 const err = Type.Ref('Error');
 
@@ -83,6 +96,26 @@ export function connectionRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
   }, async (req, reply) => reply.status(201).send(await decideConnection(ctx, principal(req), req.params.id, req.body, req.id)));
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof SideBody> }>('/v1/connections/:id/disclose', {
+    config: { roles: ['examiner', 'admin'] },
+    ...bodyOptional,
+    schema: {
+      tags: ['connections'], summary: "Disclose the caller's withheld side of a connection to the agency on the other side",
+      description: `${sideRule} A disclosure is final. Audited as connection.disclose.`,
+      security: bearer, params: IdParams, body: SideBody, response: { 200: SideDecided, ...commonErrors, 409: err },
+    },
+  }, async (req) => decideConnectionSide(ctx, principal(req), req.params.id, { status: 'disclosed', note: req.body?.note, handle: req.body?.handle }, req.id));
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof SideBody> }>('/v1/connections/:id/decline', {
+    config: { roles: ['examiner', 'admin'] },
+    ...bodyOptional,
+    schema: {
+      tags: ['connections'], summary: "Decline to disclose the caller's withheld side of a connection",
+      description: `${sideRule} The other side sees 'declined' and never the identity; a disclosed side cannot be declined (409 HIT_ALREADY_DISCLOSED). Audited as connection.decline.`,
+      security: bearer, params: IdParams, body: SideBody, response: { 200: SideDecided, ...commonErrors, 409: err },
+    },
+  }, async (req) => decideConnectionSide(ctx, principal(req), req.params.id, { status: 'declined', note: req.body?.note, handle: req.body?.handle }, req.id));
 
   app.post('/v1/connections/scan', {
     config: { roles: ['admin'] },

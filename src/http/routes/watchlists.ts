@@ -75,7 +75,7 @@ export function watchlistRoutes(app: FastifyInstance, ctx: AppContext): void {
   }, async (req, reply) => {
     const p = principal(req);
     const deleted = await ctx.db.tx(async (c) => {
-      const w = await c.query('SELECT id FROM watchlists WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [req.params.id]);
+      const w = await c.query('SELECT id FROM watchlists WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE', [req.params.id]);
       if (!w.rowCount) throw new AppError('WATCHLIST_NOT_FOUND', `no watchlist '${req.params.id}'`);
       const live = await c.query<{ id: string }>('SELECT id FROM subjects WHERE watchlist = $1 AND deleted_at IS NULL', [req.params.id]);
       if (live.rowCount && req.query.force !== 'true') {
