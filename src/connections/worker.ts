@@ -138,8 +138,9 @@ export class ConnectionWorker {
     }
   }
 
-  /** Hits per sample: the batch's faces in one native batch search, its fingers one after the other (each search
-   *  runs on every native thread already; one at a time keeps an enrolment's gallery add from waiting long). */
+  /** Hits per sample: the batch's faces in one native batch search, its fingers one after the other, each on one
+   *  native thread (background work: the other cores stay free for checks and enrolments, and one search at a
+   *  time keeps an enrolment's gallery add from waiting long). */
   private async search(samples: OwnedSample[], nums: number[]): Promise<SampleMatch[][]> {
     const out: SampleMatch[][] = samples.map(() => []);
     if (!nums.length) return out;
@@ -152,7 +153,7 @@ export class ConnectionWorker {
     }
     for (const [i, s] of samples.entries()) {
       if (s.modality !== 'finger' || !finger || s.extractor !== finger.extractor) continue;
-      out[i] = await finger.search({ position: s.position ?? 0, template: new Uint8Array(s.template), minutiae: 0, format: 'stored' }, nums, LINK_SEARCH_DEPTH);
+      out[i] = await finger.search({ position: s.position ?? 0, template: new Uint8Array(s.template), minutiae: 0, format: 'stored' }, nums, LINK_SEARCH_DEPTH, { background: true });
     }
     return out;
   }

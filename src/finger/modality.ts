@@ -59,10 +59,11 @@ export class FingerService implements FingerModality {
     return out;
   }
 
-  async search(probe: PreparedFinger, watchlistNums: number[], k: number): Promise<SampleMatch[]> {
+  async search(probe: PreparedFinger, watchlistNums: number[], k: number, opts: { background?: boolean } = {}): Promise<SampleMatch[]> {
     const positions = probe.position ? [probe.position] : undefined;
+    const threads = opts.background ? 1 : undefined;
     const parts = await Promise.all(watchlistNums.map((n) => this.galleries.get(n)).filter((g): g is FingerGallery => g !== undefined && g.size > 0)
-      .map((g) => g.search(probe.template, { k, positions })));
+      .map((g) => g.search(probe.template, { k, positions, threads })));
     return parts.flat().sort((a, b) => b.score - a.score).slice(0, k)
       .map((h) => ({ sampleId: h.id, raw: h.score, score: calibrateFingerScore(h.score) }));
   }

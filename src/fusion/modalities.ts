@@ -53,7 +53,9 @@ export interface FingerModality {
   /** A fingerprint image (WSQ, JPEG 2000, PNG, TIFF, JPEG, or an ISO/IEC 19794-4 / ANSI 381 record with one
    *  or more views): decoded, resampled to 500 ppi, minutiae extracted; one entry per view. */
   fromImage(image: Uint8Array, opts: { ppi?: number; position?: number }): Promise<PreparedFinger[]>;
-  search(probe: PreparedFinger, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
+  /** `background`: a search nobody waits for (the connection pass) runs on one native thread, leaving the other
+   *  cores to checks and enrolments. */
+  search(probe: PreparedFinger, watchlistNums: number[], k: number, opts?: { background?: boolean }): Promise<SampleMatch[]>;
   compare(a: Uint8Array, b: Uint8Array): { raw: number; score: number };
   add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): Promise<void>;
   remove(sampleIds: number[]): Promise<void>;
