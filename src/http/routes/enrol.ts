@@ -13,7 +13,7 @@ import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
 import { effectiveQualityPolicy } from '../../quality-policy.ts';
 import { IdParams, QualityPolicyField, QualityQuery, StrictObject, bearer, jsonOrBinary } from '../schemas.ts';
-import { subjectFor } from './subjects.ts';
+import { subjectFor } from '../../store/subject-admin.ts';
 import { fingerProbeInput, FingerProbe } from '../finger-probe.ts';
 
 const FaceBody = StrictObject({ image: Type.String({ minLength: 4, description: 'base64 image' }), quality: Type.Optional(QualityPolicyField) });
