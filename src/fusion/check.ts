@@ -202,6 +202,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   }
   lap('persist', tp);
   lap('total', t0);
+  ctx.observe.checked({ decision, mode, watchlists: watchlists.map((w) => ({ id: w.id, decision: decisionOf(ranked.filter((c) => c.watchlist === w.id).map((c) => c.level)) })) });
   const fingerQuality = probeFingers.some((f) => f.quality) ? probeFingers.map((f) => f.quality ?? null) : [];
   return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings, fingerQuality, ...(faceQuality ? { faceQuality } : {}) };
 }
