@@ -98,19 +98,6 @@ class EnvReader {
     this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
     return def;
   }
-
-}
-
-/** The same length rule as the admin key: a guessable token would open the per-watchlist figures. */
-function metricsToken(r: EnvReader, env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env.BIOCHECK_METRICS_TOKEN;
-  if (raw === undefined || raw === '') return undefined;
-  const { min, max } = ADMIN_KEY_LENGTH;
-  if (raw.length < min || raw.length > max || /\s/.test(raw)) {
-    r.problems.push(`BIOCHECK_METRICS_TOKEN: expected ${min}..${max} characters without spaces, got ${raw.length} characters`);
-    return undefined;
-  }
-  return raw;
 }
 
 /** A setting parsed by the module that owns it (its error names the variable); `fallback` stands in when it fails. */
@@ -118,13 +105,14 @@ function owned<T>(r: EnvReader, parse: () => T, fallback: T): T {
   try { return parse(); } catch (e) { r.problems.push(e instanceof Error ? e.message : String(e)); return fallback; }
 }
 
-function adminKey(r: EnvReader, env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env.BIOCHECK_ADMIN_KEY;
+/** A key-like secret (BIOCHECK_ADMIN_KEY, BIOCHECK_METRICS_TOKEN): an admin key that authenticate() could never
+ *  accept must not start the service silently answering 401, and a short token would be guessable. */
+function secret(r: EnvReader, env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const { min, max } = ADMIN_KEY_LENGTH;
-  // A key that authenticate() could never accept must not start the service silently answering 401.
   if (raw.length < min || raw.length > max || /\s/.test(raw)) {
-    r.problems.push(`BIOCHECK_ADMIN_KEY: expected ${min}..${max} characters without spaces, got ${raw.length} characters`);
+    r.problems.push(`${name}: expected ${min}..${max} characters without spaces, got ${raw.length} characters`);
     return undefined;
   }
   return raw;
@@ -138,7 +126,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     host: r.raw('HOST') ?? '127.0.0.1',
     databaseUrl: r.raw('DATABASE_URL'),
     dataDir: path.resolve(r.raw('DATA_DIR') ?? './data'),
-    adminKey: adminKey(r, env),
+    adminKey: secret(r, env, 'BIOCHECK_ADMIN_KEY'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimit: r.int('BIOCHECK_BODY_LIMIT', 16 * 1024 * 1024, 1024),
     maxUploadBytes: r.int('BIOCHECK_MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024),
@@ -170,7 +158,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       runtime: owned(r, () => runtimeConfigFromEnv(env), runtimeConfigFromEnv({})),
     },
     vectorAddon: r.raw('BIOCHECK_VECTOR_ADDON'),
-    metricsToken: metricsToken(r, env),
+    metricsToken: secret(r, env, 'BIOCHECK_METRICS_TOKEN'),
   };
   const databaseUrl = cfg.databaseUrl;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {

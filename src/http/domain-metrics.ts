@@ -8,7 +8,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { readBacklog, type Backlog } from '../cases/backlog.ts';
 import type { AppContext } from '../context.ts';
 import { watchlistSizes } from '../fusion/gallery-size.ts';
-import type { IndexModality } from '../observations.ts';
+import type { IndexModality, IndexState } from '../observations.ts';
 import { countLive } from '../store/samples.ts';
 import { listWatchlists } from '../store/watchlists.ts';
 import { isAuditedRefusal } from './refusal-audit.ts';
@@ -93,16 +93,6 @@ function indexGauges(ctx: AppContext, registry: Registry): void {
     },
   });
   new Gauge({
-    name: 'biocheck_index_entries', help: 'Entries searchable in the in-memory index per modality', labelNames: ['modality'], registers: [registry],
-    collect() {
-      this.reset();
-      for (const modality of MODALITIES) {
-        const s = ctx.observe.indexState(modality);
-        if (s) this.set({ modality }, s.size);
-      }
-    },
-  });
-  new Gauge({
     name: 'biocheck_index_snapshot_age_seconds', help: 'Age of the index snapshot on disk (absent before the first one)', labelNames: ['modality'], registers: [registry],
     async collect() {
       this.reset();
@@ -113,16 +103,19 @@ function indexGauges(ctx: AppContext, registry: Registry): void {
       }
     },
   });
-  new Gauge({
-    name: 'biocheck_index_snapshot_failing', help: 'Whether the last snapshot save of the index failed', labelNames: ['modality'], registers: [registry],
+  const perModality = (name: string, help: string, of: (s: IndexState) => number | undefined) => new Gauge({
+    name, help, labelNames: ['modality'], registers: [registry],
     collect() {
       this.reset();
       for (const modality of MODALITIES) {
         const s = ctx.observe.indexState(modality);
-        if (s?.snapshotPath) this.set({ modality }, s.snapshotFailing ? 1 : 0);
+        const v = s ? of(s) : undefined;
+        if (v !== undefined) this.set({ modality }, v);
       }
     },
   });
+  perModality('biocheck_index_entries', 'Entries searchable in the in-memory index per modality', (s) => s.size);
+  perModality('biocheck_index_snapshot_failing', 'Whether the last snapshot save of the index failed', (s) => (s.snapshotPath ? Number(s.snapshotFailing ?? false) : undefined));
 }
 
 export function installDomainMetrics(app: FastifyInstance, ctx: AppContext): void {
