@@ -1,6 +1,6 @@
 // What the domain tells operations, without knowing about Prometheus: events as they happen (a check decided)
 // and state read when metrics are scraped (an index building or ready, its size, its snapshot's age).
-// src/http/metrics.ts turns them into metrics; the domain never imports it.
+// src/http/domain-metrics.ts turns them into metrics; the domain never imports it.
 
 export type CheckDecision = 'hit' | 'review' | 'no-hit';
 
@@ -33,6 +33,6 @@ export class Observations {
 
   /** The layer that owns an index says how to read its state (replaces what it said before). */
   index(modality: IndexModality, read: () => IndexState): void { this.indexes.set(modality, read); }
-  /** The state of each index whose layer has started; a modality not started yet is absent. */
+  /** The state of this modality's index, once its layer has started (before: absent). */
   indexState(modality: IndexModality): IndexState | undefined { return this.indexes.get(modality)?.(); }
 }

@@ -1,6 +1,6 @@
 // The work waiting on people, for operations: pending cases (examiners of the requesting agency) and hits on
-// hit/no-hit watchlists that their owner has not yet disclosed or declined. Both read indexed columns only;
-// the metrics layer caches them so that a scrape storm cannot load the database.
+// hit/no-hit watchlists that their owner has not yet disclosed or declined. Two aggregates (pending cases through
+// cases_status_idx); the metrics layer caches them so that a scrape storm cannot load the database.
 import type { Queryable } from '../store/db.ts';
 
 export interface Backlog {
