@@ -20,6 +20,8 @@ export function isUnavailable(e: unknown): boolean {
 /** A query unanswered this long means the server is gone or frozen (SIGSTOP, network): fail it, trip the breaker.
  *  The service passes BIOCHECK_DB_QUERY_TIMEOUT_MS (src/config.ts); tools and tests get this default. */
 const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+/** SQLSTATE of the transaction PostgreSQL aborts to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
 /** While the database is down, one probe this often decides when requests may use it again. */
 const PROBE_INTERVAL_MS = 500;
 
@@ -77,8 +79,19 @@ export class Db {
     }
   }
 
-  /** Runs fn in one transaction; rolls back on any error. */
-  async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs fn in one transaction; rolls back on any error. With `deadlockRetries`, a transaction PostgreSQL chose as
+   *  a deadlock's victim runs again (as PostgreSQL advises): only for fns that touch nothing but the database. */
+  async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, opts: { deadlockRetries?: number } = {}): Promise<T> {
+    for (let left = opts.deadlockRetries ?? 0; ; left--) {
+      try {
+        return await this.txOnce(fn);
+      } catch (e) {
+        if (left <= 0 || (e as { code?: string }).code !== DEADLOCK_DETECTED) throw e;
+      }
+    }
+  }
+
+  private async txOnce<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.down) throw unavailable();
     let client: pg.PoolClient;
     try {

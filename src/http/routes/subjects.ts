@@ -6,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import { appendAudit } from '../../store/audit.ts';
 import type { Principal } from '../../store/keys.ts';
 import { deleteSample } from '../../store/samples.ts';
-import { deleteSubject, getSubject, insertSubject, listSubjects, lockSubject, type Subject } from '../../store/subjects.ts';
+import { DELETION_RETRIES, deleteSubject, getSubject, insertSubject, listSubjects, lockSubject, type Subject } from '../../store/subjects.ts';
 import { getWatchlist, listWatchlists, mayManage, maySeeIdentity, type Watchlist } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
 import { ErrorBody, IdParams, QueryInt, StrictObject, queryInt, WatchlistId, bearer, commonErrors } from '../schemas.ts';
@@ -118,7 +118,7 @@ export function subjectRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (!d) throw new AppError('SUBJECT_NOT_FOUND', 'no such subject');
       await appendAudit(c, { ...actor(p), requestId: req.id, action: 'subject.delete', target: req.params.id, details: { faces: d.face.length, fingers: d.finger.length } });
       return d;
-    });
+    }, DELETION_RETRIES);
     ctx.samples.deleted(deleted);
     return reply.status(204).send();
   });
@@ -147,7 +147,7 @@ export function subjectRoutes(app: FastifyInstance, ctx: AppContext): void {
           throw new AppError('SAMPLE_NOT_FOUND', `subject has no ${modality} sample ${req.params.sampleId}`);
         }
         await appendAudit(c, { ...actor(p), requestId: req.id, action: 'sample.delete', target: subject.id, details: { modality, sample: sampleId } });
-      });
+      }, DELETION_RETRIES);
       ctx.samples.deleted({ face: modality === 'face' ? [sampleId!] : [], finger: modality === 'finger' ? [sampleId!] : [] });
       return reply.status(204).send();
     });

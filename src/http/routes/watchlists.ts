@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { appendAudit } from '../../store/audit.ts';
 import { ensureAgency, type Principal } from '../../store/keys.ts';
-import { deleteSubject } from '../../store/subjects.ts';
+import { DELETION_RETRIES, deleteSubject } from '../../store/subjects.ts';
 import { DEFAULT_HIT_FPIR, DEFAULT_REVIEW_FPIR, getWatchlist, insertWatchlist, listWatchlists, mayManage, maySearch, type Watchlist } from '../../store/watchlists.ts';
 import { actor, principal } from '../auth.ts';
 import { AgencyCode, IdParams, QualityPolicyField, QueryBool, StrictObject, WatchlistId, bearer, commonErrors } from '../schemas.ts';
@@ -90,7 +90,7 @@ export function watchlistRoutes(app: FastifyInstance, ctx: AppContext): void {
       await c.query('UPDATE watchlists SET deleted_at = now(), description = NULL WHERE id = $1', [req.params.id]);
       await appendAudit(c, { ...actor(p), requestId: req.id, action: 'watchlist.delete', target: req.params.id, details: { subjects: live.rowCount } });
       return ids;
-    });
+    }, DELETION_RETRIES);
     ctx.samples.deleted(deleted);
     return reply.status(204).send();
   });
