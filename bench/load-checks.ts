@@ -75,7 +75,7 @@ const sampler = setInterval(() => {
 
 try {
   const ready = (await api('GET', '/ready')).body;
-  const metrics0 = await (await fetch(`${svc.base}/metrics`)).text();
+  const metrics0 = await (await fetch(`${svc.base}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
   const limits = Object.fromEntries([...metrics0.matchAll(/biocheck_admission_limit\{limit="(\w+)"\} (\d+)/g)].map((m) => [m[1], Number(m[2])]));
   console.log(`service ready (faces: ${ready.checks.faces === true}); admission limits ${JSON.stringify(limits)}`);
   const kiosk = (await api('POST', '/v1/keys', { role: 'kiosk', agency: 'IT' })).body.key as string;
@@ -172,7 +172,7 @@ try {
   const lastRefused = rec.out.filter((x) => x.status !== 200).map((x) => x.at).sort((a, b) => b - a)[0];
   const recStart = Math.min(...rec.out.map((x) => x.at));
   console.log(`recovery at ${recovery.offeredPerSecond}/s: p50 ${recovery.accepted.p50} p99 ${recovery.accepted.p99} ms, refused ${recovery.refused.n}`);
-  const metrics = await (await fetch(`${svc.base}/metrics`)).text();
+  const metrics = await (await fetch(`${svc.base}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
   const gauge = (name: string) => [...metrics.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
   const admission = { inFlight: gauge('biocheck_admission_in_flight'), queued: gauge('biocheck_admission_queued'), rejectedTotal: gauge('biocheck_admission_rejected_total') };
   phase = 'done';

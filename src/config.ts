@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { loadQualityThresholds } from './face/frontend-config.ts';
+import { loadQualityThresholds, type QualityThresholds } from './face/frontend-config.ts';
 import { padMinScore } from './face/pipeline-config.ts';
 import type { AdmissionLimits } from './http/admission.ts';
-import { runtimeConfigFromEnv } from './runtime/config.ts';
+import { runtimeConfigFromEnv, type RuntimeConfig } from './runtime/config.ts';
 import { ADMIN_KEY_LENGTH } from './store/keys.ts';
 
 export interface Config {
@@ -33,6 +33,21 @@ export interface Config {
   /** The background connection search (N:N): on by default; `paceMs` pauses between batches to leave CPU to checks;
    *  `batch` samples per worker transaction (unset: the tuned default). */
   connections: { enabled: boolean; paceMs: number; batch?: number };
+  /** A query unanswered this long marks the database down (503 DATABASE_UNAVAILABLE until a probe answers). */
+  dbQueryTimeoutMs: number;
+  /** The face side: exact search up to `exactSearchMax` enrolled faces (the HNSW graph beyond), the quality
+   *  thresholds, presentation-attack detection (`pad.minScore` replaces the model's calibrated threshold) and
+   *  the inference runtime (provider, batching, BYO models). */
+  face: {
+    exactSearchMax: number;
+    quality: { enrol: QualityThresholds; check: QualityThresholds };
+    pad: { enabled: boolean; minScore?: number };
+    runtime: RuntimeConfig;
+  };
+  /** Another build of the vector search addon (BIOCHECK_VECTOR_ADDON), instead of native/build's. */
+  vectorAddon?: string;
+  /** A bearer token that may read /metrics only (Prometheus), beside admin keys. */
+  metricsToken?: string;
 }
 
 /** A setting the operator got wrong: every problem found, one per line; the service does not start. */
@@ -83,20 +98,21 @@ class EnvReader {
     this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
     return def;
   }
-
-  /** A setting parsed by the module that owns it: its error becomes a problem here. */
-  check(parse: () => unknown): void {
-    try { parse(); } catch (e) { this.problems.push(e instanceof Error ? e.message : String(e)); }
-  }
 }
 
-function adminKey(r: EnvReader, env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env.BIOCHECK_ADMIN_KEY;
+/** A setting parsed by the module that owns it (its error names the variable); `fallback` stands in when it fails. */
+function owned<T>(r: EnvReader, parse: () => T, fallback: T): T {
+  try { return parse(); } catch (e) { r.problems.push(e instanceof Error ? e.message : String(e)); return fallback; }
+}
+
+/** A key-like secret (BIOCHECK_ADMIN_KEY, BIOCHECK_METRICS_TOKEN): an admin key that authenticate() could never
+ *  accept must not start the service silently answering 401, and a short token would be guessable. */
+function secret(r: EnvReader, env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const { min, max } = ADMIN_KEY_LENGTH;
-  // A key that authenticate() could never accept must not start the service silently answering 401.
   if (raw.length < min || raw.length > max || /\s/.test(raw)) {
-    r.problems.push(`BIOCHECK_ADMIN_KEY: expected ${min}..${max} characters without spaces, got ${raw.length} characters`);
+    r.problems.push(`${name}: expected ${min}..${max} characters without spaces, got ${raw.length} characters`);
     return undefined;
   }
   return raw;
@@ -110,7 +126,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     host: r.raw('HOST') ?? '127.0.0.1',
     databaseUrl: r.raw('DATABASE_URL'),
     dataDir: path.resolve(r.raw('DATA_DIR') ?? './data'),
-    adminKey: adminKey(r, env),
+    adminKey: secret(r, env, 'BIOCHECK_ADMIN_KEY'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimit: r.int('BIOCHECK_BODY_LIMIT', 16 * 1024 * 1024, 1024),
     maxUploadBytes: r.int('BIOCHECK_MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024),
@@ -131,21 +147,26 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       paceMs: r.int('BIOCHECK_CONNECTIONS_PACE_MS', 0, 0, 60_000),
       ...(r.raw('BIOCHECK_CONNECTIONS_BATCH') ? { batch: r.int('BIOCHECK_CONNECTIONS_BATCH', 128, 1, 10_000) } : {}),
     },
+    dbQueryTimeoutMs: r.int('BIOCHECK_DB_QUERY_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    face: {
+      exactSearchMax: r.int('BIOCHECK_FACE_EXACT_MAX', 1_000_000, 0),
+      quality: owned(r, () => loadQualityThresholds(env), loadQualityThresholds({})),
+      pad: {
+        enabled: r.oneOf('BIOCHECK_PAD', PAD_MODES, 'off') === 'on',
+        minScore: owned(r, () => padMinScore(env), undefined),
+      },
+      runtime: owned(r, () => runtimeConfigFromEnv(env), runtimeConfigFromEnv({})),
+    },
+    vectorAddon: r.raw('BIOCHECK_VECTOR_ADDON'),
+    metricsToken: secret(r, env, 'BIOCHECK_METRICS_TOKEN'),
   };
   const databaseUrl = cfg.databaseUrl;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('DATABASE_URL: expected postgres://user:password@host:port/database');
   }
-  // Settings that the face, runtime and store modules read when they start: checked now, before anything runs.
-  r.int('BIOCHECK_DB_QUERY_TIMEOUT_MS', 10_000, 1, 3_600_000);
-  r.int('BIOCHECK_FACE_EXACT_MAX', 1_000_000, 0);
-  r.oneOf('BIOCHECK_PAD', PAD_MODES, 'off');
-  r.check(() => padMinScore(env));
-  r.check(() => loadQualityThresholds(env));
-  r.check(() => {
-    const rt = runtimeConfigFromEnv(env);
-    if (rt.modelsConfigPath && !existsSync(rt.modelsConfigPath)) throw new Error(`BIOCHECK_MODELS_CONFIG: no such file ${rt.modelsConfigPath}`);
-  });
+  const rt = cfg.face.runtime;
+  if (rt.modelsConfigPath && !existsSync(rt.modelsConfigPath)) r.problems.push(`BIOCHECK_MODELS_CONFIG: no such file ${rt.modelsConfigPath}`);
+  if (cfg.vectorAddon && !existsSync(cfg.vectorAddon)) r.problems.push(`BIOCHECK_VECTOR_ADDON: no such file ${cfg.vectorAddon}`);
   if (r.problems.length) throw new ConfigError(r.problems);
   return { ...cfg, ...overrides };
 }

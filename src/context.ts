@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './store/db.ts';
+import type { Observations } from './observations.ts';
 
 /** Named readiness conditions (database, models, indexes); /ready is 200 only when all hold. */
 export class Readiness {
@@ -46,6 +47,8 @@ export interface AppContext {
   closer: Closer;
   log: FastifyBaseLogger;
   samples: SampleEvents;
+  /** Events and state the domain reports for operations (src/http/metrics.ts exports them). */
+  observe: Observations;
   /** Services added by later layers (face, finger, checks...), keyed by name. */
   services: Record<string, unknown>;
 }

@@ -4,6 +4,7 @@ import { connectionsModule } from './connections/module.ts';
 import { FaceService } from './face/modality.ts';
 import { FingerService } from './finger/modality.ts';
 import type { Modalities } from './fusion/modalities.ts';
+import { useVectorAddon } from './search/native.ts';
 import { ITL_ENROL_PARSERS, ITL_PARSERS, itlResponder } from './http/itl.ts';
 import { checkRoutes } from './http/routes/checks.ts';
 import { comparisonRoutes } from './http/routes/comparison.ts';
@@ -17,6 +18,7 @@ export function fingerModule(mods: Modalities): Module {
     name: 'fingerprints',
     async start(ctx: AppContext) {
       const svc = new FingerService();
+      ctx.observe.index('finger', () => ({ state: mods.finger === svc ? 'ready' : 'building', size: svc.size }));
       await svc.load(ctx.db, (m) => ctx.log.info(m));
       ctx.samples.onDeleted((ids) => { svc.remove(ids.finger).catch((e) => ctx.log.error({ err: e }, 'removing deleted fingers from the gallery failed')); });
       mods.finger = svc;
@@ -29,7 +31,10 @@ export function faceModule(mods: Modalities): Module {
   return {
     name: 'faces',
     async start(ctx: AppContext) {
+      if (ctx.config.vectorAddon) useVectorAddon(ctx.config.vectorAddon);
+      ctx.observe.index('face', () => ({ state: 'building', size: 0 }));
       const svc = await FaceService.start(ctx);
+      ctx.observe.index('face', () => svc.indexState());
       ctx.closer.add('face models and index', () => svc.close());
       ctx.samples.onDeleted((ids) => svc.remove(ids.face));
       mods.face = svc;

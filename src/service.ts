@@ -5,6 +5,7 @@ import { Closer, Readiness, SampleEvents, type AppContext } from './context.ts';
 import { buildApp, type RouteInstaller } from './http/app.ts';
 import { startProbeRetention } from './cases/retention.ts';
 import { createRegistry } from './http/metrics.ts';
+import { Observations } from './observations.ts';
 import { Db } from './store/db.ts';
 import { startEmbeddedPostgres } from './store/embedded.ts';
 import { countAdminKeys, createKey, importAdminKey } from './store/keys.ts';
@@ -37,7 +38,7 @@ export async function createService(config: Config, modules: Module[] = [], opts
     closer.add('embedded PostgreSQL', () => pg.stop());
     url = pg.url;
   }
-  const db = new Db(url);
+  const db = new Db(url, undefined, config.dbQueryTimeoutMs);
   closer.add('database pool', () => db.close());
   try {
     await migrate(db, early);
@@ -50,7 +51,7 @@ export async function createService(config: Config, modules: Module[] = [], opts
     await sealAudit(db);
     const ctx: AppContext = {
       config, db, metrics: createRegistry(), readiness: new Readiness(), closer,
-      log: undefined as unknown as AppContext['log'], samples: new SampleEvents(), services: {},
+      log: undefined as unknown as AppContext['log'], samples: new SampleEvents(), observe: new Observations(), services: {},
     };
     ctx.readiness.register('database', () => db.ping());
     const sealer = new AuditSealer(db, undefined, (e) => ctx.log?.warn({ err: e }, 'audit sealing failed; will retry'));

@@ -36,6 +36,8 @@ describe('configuration', () => {
     ['BIOCHECK_INFER_MAX_BATCH', '0', /BIOCHECK_INFER_MAX_BATCH=0: expected 1\.\.1024/],
     ['BIOCHECK_MODELS_CONFIG', '/nonexistent/models.json', /BIOCHECK_MODELS_CONFIG: no such file/],
     ['DATABASE_URL', 'localhost:5432', /DATABASE_URL: expected postgres:\/\//],
+    ['BIOCHECK_METRICS_TOKEN', 'short-token', /BIOCHECK_METRICS_TOKEN: expected 24\.\.512 characters without spaces, got 11/],
+    ['BIOCHECK_VECTOR_ADDON', '/nonexistent/vector.node', /BIOCHECK_VECTOR_ADDON: no such file/],
   ])('%s=%s is refused with a message naming it', (name, value, message) => {
     const found = problems({ [name]: value });
     expect(found).toHaveLength(1);
@@ -50,6 +52,19 @@ describe('configuration', () => {
     const c = loadConfig({}, { PORT: '9000', LOG_LEVEL: 'debug', BIOCHECK_ADMIN_KEY: 'x'.repeat(24), BIOCHECK_RETAIN_NO_HIT_PROBES: 'yes',
       BIOCHECK_EXECUTION_PROVIDER: 'cuda', BIOCHECK_PAD: 'on', DATABASE_URL: 'postgres://u:p@db:5432/biocheck' });
     expect([c.port, c.logLevel, c.retainNoHitProbes, c.databaseUrl]).toEqual([9000, 'debug', true, 'postgres://u:p@db:5432/biocheck']);
+  });
+
+  it('passes the settings other modules use down in the configuration (they read no environment themselves)', () => {
+    const c = loadConfig({}, { BIOCHECK_FACE_EXACT_MAX: '5000', BIOCHECK_DB_QUERY_TIMEOUT_MS: '2500', BIOCHECK_PAD: 'on', BIOCHECK_PAD_MIN_SCORE: '0.3',
+      BIOCHECK_FACE_QUALITY: '{"check": {"maxYawDeg": 12}}', BIOCHECK_INFER_MAX_BATCH: '4', BIOCHECK_METRICS_TOKEN: 'm'.repeat(32) });
+    expect(c.face.exactSearchMax).toBe(5000);
+    expect(c.dbQueryTimeoutMs).toBe(2500);
+    expect(c.face.pad).toEqual({ enabled: true, minScore: 0.3 });
+    expect(c.face.quality.check.maxYawDeg).toBe(12);
+    expect(c.face.runtime.maxBatch).toBe(4);
+    expect(c.metricsToken).toBe('m'.repeat(32));
+    const d = loadConfig({}, {});
+    expect([d.face.exactSearchMax, d.dbQueryTimeoutMs, d.face.pad.enabled, d.face.pad.minScore, d.metricsToken]).toEqual([1_000_000, 10_000, false, undefined, undefined]);
   });
 
   it('npm start with a bad setting exits non-zero before starting anything, naming the setting', () => {

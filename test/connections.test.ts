@@ -196,7 +196,7 @@ describe('decisions and full passes', () => {
     expect(rest).toHaveLength(2);
     expect(new Set(rest.map((c) => c.clusterId)).size).toBe(1);
     expect((await s.call('GET', '/v1/connections/scan/00000000-0000-0000-0000-000000000000', { key: ADMIN_KEY })).body.error.code).toBe('SCAN_NOT_FOUND');
-    const metrics = await s.call('GET', '/metrics');
+    const metrics = await s.call('GET', '/metrics', { key: ADMIN_KEY });
     expect(metrics.text).toMatch(/biocheck_connections_searched_total \d+/);
   });
 

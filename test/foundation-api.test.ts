@@ -42,7 +42,7 @@ describe('service endpoints', () => {
   });
   it('exports Prometheus metrics with per-route counts', async () => {
     await s.call('GET', '/health');
-    const m = await s.call('GET', '/metrics');
+    const m = await s.call('GET', '/metrics', { key: ADMIN_KEY });
     expect(m.status).toBe(200);
     expect(m.text).toMatch(/biocheck_http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
     expect(m.text).toMatch(/biocheck_http_request_duration_seconds_bucket/);

@@ -114,7 +114,7 @@ describe('admission on the routes', () => {
     }
     for (const r of ok) expect(r.body.candidates[0].name).toBe('P3');
     expect(Date.now() - t0).toBeLessThan(30_000);
-    const m = (await s.call('GET', '/metrics')).text;
+    const m = (await s.call('GET', '/metrics', { key: ADMIN_KEY })).text;
     expect(m).toMatch(/biocheck_admission_in_flight 0/);
     expect(m).toMatch(/biocheck_admission_queued 0/);
     const rejected = [...m.matchAll(/biocheck_admission_rejected_total\{reason="\w+"\} (\d+)/g)].reduce((n, x) => n + Number(x[1]), 0);

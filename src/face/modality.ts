@@ -4,16 +4,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { AppContext } from '../context.ts';
+import type { IndexState } from '../observations.ts';
 import type { FaceExtraction, FaceModality, SampleMatch } from '../fusion/modalities.ts';
-import { createInferencePools, runtimeConfigFromEnv, type InferencePools } from '../runtime/index.ts';
+import { createInferencePools, type InferencePools } from '../runtime/index.ts';
 import { openIndex, startSnapshotter, type SampleChange, type Snapshotter } from '../search/snapshot.ts';
 import type { HnswVectorIndex } from '../search/index.ts';
 import { changesSince, countLive, liveSamples } from '../store/samples.ts';
 import { faceCalibration } from './calibration.ts';
 import { compatibleExtractors, embedderIdentity, refuseOtherEmbedders } from './embedder-identity.ts';
-import { loadQualityThresholds } from './frontend-config.ts';
 import { FacePipeline } from './pipeline.ts';
-import { padMinScore } from './pipeline-config.ts';
 import { qualityReport } from './quality-report.ts';
 import { DEFAULT_QUALITY_POLICY, type QualityPolicy } from '../quality-policy.ts';
 
@@ -28,18 +27,14 @@ const REPLAY_MARGIN = 10_000;
 const SNAPSHOT_INTERVAL_MS = 30_000;
 /** 1:1 verification accepts at FMR 1e-3. */
 const VERIFY_SCORE = 3;
-/** Up to this many enrolled faces a check scans them all (SIMD int8 + float32 re-rank: ~1 ms per 100k
- *  per core, small next to the face front end); beyond it, the HNSW graph. Exact search cannot miss a
- *  mate, whereas graph search can leave a few entries unreachable on clustered data (bench/face-check). */
-const EXACT_SEARCH_MAX = Number(process.env.BIOCHECK_FACE_EXACT_MAX ?? 1_000_000);
 
 const toVector = (b: Buffer) => new Float32Array(new Uint8Array(b).buffer);
 
 /** The face front end as configured (BIOCHECK_MODELS_CONFIG, BIOCHECK_PAD, quality thresholds), in worker pools. */
 export async function openFacePipeline(ctx: AppContext): Promise<{ pools: InferencePools; pipeline: FacePipeline }> {
-  const rt = runtimeConfigFromEnv();
-  const padMin = padMinScore();
-  const padOn = padMin !== undefined || process.env.BIOCHECK_PAD === 'on';
+  const { runtime: rt, pad, quality } = ctx.config.face;
+  const padMin = pad.minScore;
+  const padOn = padMin !== undefined || pad.enabled;
   const pools = await createInferencePools({ config: rt.modelsConfigPath ?? { roles: { ...DEFAULT_FACE_ROLES, pad: padOn ? DEFAULT_PAD_MODEL : null } } }, {
     provider: rt.provider, maxBatch: rt.maxBatch, maxWaitMs: rt.maxWaitMs, maxQueue: rt.maxQueue,
     ...(rt.workers !== undefined ? { workers: rt.workers } : {}),
@@ -47,7 +42,7 @@ export async function openFacePipeline(ctx: AppContext): Promise<{ pools: Infere
     logger: { info: (m: string) => ctx.log.info(m), warn: (m: string) => ctx.log.warn(m), error: (m: string) => ctx.log.error(m) },
   });
   try {
-    return { pools, pipeline: new FacePipeline(pools, { maxBytes: ctx.config.maxUploadBytes }, loadQualityThresholds(), undefined, padMin) };
+    return { pools, pipeline: new FacePipeline(pools, { maxBytes: ctx.config.maxUploadBytes }, quality, undefined, padMin) };
   } catch (e) {
     await pools.close();
     throw e;
@@ -61,10 +56,18 @@ export class FaceService implements FaceModality {
   private constructor(private readonly pipeline: FacePipeline,
     /** Recorded with every template: the embedder's id and file sha256 (embedder-identity.ts). */
     readonly extractor: string,
-    private readonly index: HnswVectorIndex, private readonly pools: InferencePools, private readonly snapshotter: Snapshotter) {
+    private readonly index: HnswVectorIndex, private readonly pools: InferencePools, private readonly snapshotter: Snapshotter,
+    /** Up to this many enrolled faces a check scans them all (SIMD int8 + float32 re-rank: ~1 ms per 100k
+     *  per core, small next to the face front end); beyond it, the HNSW graph. Exact search cannot miss a
+     *  mate, whereas graph search can leave a few entries unreachable on clustered data (bench/face-check). */
+    private readonly exactSearchMax: number, private readonly snapshotPath: string) {
     this.calibrate = faceCalibration(pipeline.embedderId);
   }
   get size(): number { return this.index.size; }
+  /** For operations (src/observations.ts): ready once started, its size, its snapshot and whether saving it fails. */
+  indexState(): IndexState {
+    return { state: 'ready', size: this.index.size, snapshotPath: this.snapshotPath, snapshotFailing: this.snapshotter.lastError !== undefined };
+  }
 
   static async start(ctx: AppContext): Promise<FaceService> {
     const log = (m: string, d?: Record<string, unknown>) => ctx.log.info(d ?? {}, m);
@@ -100,7 +103,7 @@ export class FaceService implements FaceModality {
         opened = await openIndex({ snapshotPath: `${snapshotPath}.none`, dim, log, replay: fromStore, loadAll: () => fromStore(0) });
       }
       const snapshotter = startSnapshotter(opened.index, snapshotPath, SNAPSHOT_INTERVAL_MS, { clean: opened.source === 'snapshot' && opened.added + opened.removed === 0, log });
-      return new FaceService(pipeline, extractor, opened.index, pools, snapshotter);
+      return new FaceService(pipeline, extractor, opened.index, pools, snapshotter, ctx.config.face.exactSearchMax, snapshotPath);
     } catch (e) {
       await pools.close();
       throw e;
@@ -122,7 +125,7 @@ export class FaceService implements FaceModality {
   }
 
   async searchMany(embeddings: Float32Array[], watchlistNums: number[], k: number): Promise<SampleMatch[][]> {
-    const hits = await this.index.searchBatch(embeddings, { k, watchlists: watchlistNums, exact: this.index.size <= EXACT_SEARCH_MAX });
+    const hits = await this.index.searchBatch(embeddings, { k, watchlists: watchlistNums, exact: this.index.size <= this.exactSearchMax });
     return hits.map((q) => q.map((h) => ({ sampleId: h.id, raw: h.score, score: this.calibrate(h.score) })));
   }
 

@@ -36,7 +36,7 @@ export const PAD_DECISION: Record<string, { threshold: number; calibration: stri
 };
 
 /** BIOCHECK_PAD_MIN_SCORE: a real-face score threshold (0..1) replacing the model's calibrated one. */
-export function padMinScore(env: NodeJS.ProcessEnv = process.env): number | undefined {
+export function padMinScore(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.BIOCHECK_PAD_MIN_SCORE?.trim();
   if (!raw) return undefined;
   const v = Number(raw);

@@ -202,6 +202,9 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   }
   lap('persist', tp);
   lap('total', t0);
+  // For operations: per watchlist searched, the best level any of its subjects reached (src/http/domain-metrics.ts).
+  const perWatchlist = watchlists.map((w) => ({ id: w.id, decision: decisionOf(ranked.filter((c) => c.watchlist === w.id).map((c) => c.level)) }));
+  ctx.observe.checked({ decision, mode, watchlists: perWatchlist });
   const fingerQuality = probeFingers.some((f) => f.quality) ? probeFingers.map((f) => f.quality ?? null) : [];
   return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings, fingerQuality, ...(faceQuality ? { faceQuality } : {}) };
 }

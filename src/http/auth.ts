@@ -7,7 +7,11 @@ import { RateLimiter } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { principal?: Principal }
-  interface FastifyContextConfig { roles?: Role[] }
+  interface FastifyContextConfig {
+    roles?: Role[];
+    /** A credential of the route's own, accepted beside keys of its roles (the metrics scrape token). */
+    token?: (presented: string) => boolean;
+  }
 }
 
 /** The authenticated caller; routes behind the auth hook always have one. */
@@ -30,9 +34,10 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   const limiter = new RateLimiter(ctx.config.rateLimit.perSecond, ctx.config.rateLimit.burst);
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config?.roles;
-    if (!roles) return; // public route (health, ready, metrics, docs)
+    if (!roles) return; // public route (health, ready, docs)
     const key = bearerKey(request);
     if (!key) throw new AppError('UNAUTHORIZED', 'missing API key: send Authorization: Bearer <key>');
+    if (request.routeOptions.config?.token?.(key)) return;
     const p = await authenticate(ctx.db, key);
     if (!p) throw new AppError('UNAUTHORIZED', 'invalid or revoked API key');
     request.principal = p;

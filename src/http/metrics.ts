@@ -1,7 +1,12 @@
-// Prometheus metrics: request counts and latency per route, plus gauges other layers register.
+// Prometheus metrics: request counts and latency per route, the domain's figures (domain-metrics.ts), and gauges
+// other layers register. /metrics needs an admin key or the scrape token (BIOCHECK_METRICS_TOKEN): per-watchlist
+// figures would tell anyone the size and hit rate of a hit/no-hit list.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AppContext } from '../context.ts';
+import { installDomainMetrics } from './domain-metrics.ts';
+import { bearer } from './schemas.ts';
 
 export function createRegistry(): Registry {
   const r = new Registry();
@@ -35,8 +40,19 @@ export function installMetrics(app: FastifyInstance, ctx: AppContext): void {
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  installDomainMetrics(app, ctx);
+  const token = ctx.config.metricsToken;
+  app.get('/metrics', {
+    config: { roles: ['admin'], ...(token ? { token: sameSecret(token) } : {}) },
+    schema: { tags: ['service'], summary: 'Prometheus metrics (admin key or BIOCHECK_METRICS_TOKEN)', security: bearer },
+  }, async (_req, reply) => {
     reply.header('Content-Type', ctx.metrics.contentType);
     return ctx.metrics.metrics();
   });
+}
+
+/** Compares in constant time (digests of equal length), so the answer's timing says nothing about the token. */
+function sameSecret(secret: string): (presented: string) => boolean {
+  const want = createHash('sha256').update(secret).digest();
+  return (presented) => timingSafeEqual(createHash('sha256').update(presented).digest(), want);
 }

@@ -19,6 +19,8 @@ const FLUSH_EVERY_MS = 10_000;
 /** Aggregates kept at once; beyond, refusals count in one overflow aggregate (memory stays bounded). */
 const MAX_BUCKETS = 10_000;
 const AUDITED = new Set([401, 403, 404, 429]);
+/** A refusal of the kinds audited here (the metrics count the same ones by code). */
+export const isAuditedRefusal = (url: string, status: number): boolean => AUDITED.has(status) && url.startsWith('/v1/');
 
 export interface Refusal {
   who: Omit<Principal, 'label'> | null; status: number; code: string; method: string; route: string; path: string; requestId: string;
@@ -92,7 +94,7 @@ export function installRefusalAudit(app: FastifyInstance, ctx: AppContext): Refu
   ctx.closer.add('refusal audit', async () => { clearInterval(timer); await agg.flush(Date.now(), true); });
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
-    if (!AUDITED.has(status) || !request.url.startsWith('/v1/')) return;
+    if (!isAuditedRefusal(request.url, status)) return;
     try {
       const by = await refusedBy(ctx, request, status);
       if (!by) return;

@@ -42,10 +42,16 @@ interface NativeModule {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const addonPath = process.env.BIOCHECK_VECTOR_ADDON
-  ?? path.resolve(here, '../../native/build/Release/biocheck_vector.node');
-
+let addonPath = path.resolve(here, '../../native/build/Release/biocheck_vector.node');
 let cached: NativeModule | undefined;
+
+/** Another build of the addon (BIOCHECK_VECTOR_ADDON, read in src/config.ts), before its first use. */
+export function useVectorAddon(file: string): void {
+  const resolved = path.resolve(file);
+  if (cached && resolved !== addonPath) throw new Error(`the vector addon is loaded from ${addonPath} already`);
+  addonPath = resolved;
+}
+
 /** The addon, loaded on first use (build it with `node scripts/build-native.mjs`). */
 export function vectorAddon(): NativeModule {
   cached ??= createRequire(import.meta.url)(addonPath) as NativeModule;

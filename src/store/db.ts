@@ -17,8 +17,11 @@ export function isUnavailable(e: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout/i.test(m);
 }
 
-/** A query unanswered this long means the server is gone or frozen (SIGSTOP, network): fail it, trip the breaker. */
-const queryTimeoutMs = () => Number(process.env.BIOCHECK_DB_QUERY_TIMEOUT_MS) || 10_000;
+/** A query unanswered this long means the server is gone or frozen (SIGSTOP, network): fail it, trip the breaker.
+ *  The service passes BIOCHECK_DB_QUERY_TIMEOUT_MS (src/config.ts); tools and tests get this default. */
+const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+/** SQLSTATE of the transaction PostgreSQL aborts to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
 /** While the database is down, one probe this often decides when requests may use it again. */
 const PROBE_INTERVAL_MS = 500;
 
@@ -34,14 +37,14 @@ export class Db {
   private down = false;
   private probing?: NodeJS.Timeout;
   private closed = false;
-  constructor(url: string, max = 20) {
+  constructor(url: string, max = 20, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS) {
     this.pool = new pg.Pool({
       connectionString: url,
       max,
       // Fail fast while the database is down instead of queueing requests behind a dead server.
       connectionTimeoutMillis: 2_000,
       idleTimeoutMillis: 30_000,
-      query_timeout: queryTimeoutMs(),
+      query_timeout: queryTimeoutMs,
     });
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => {});
@@ -76,8 +79,19 @@ export class Db {
     }
   }
 
-  /** Runs fn in one transaction; rolls back on any error. */
-  async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs fn in one transaction; rolls back on any error. With `deadlockRetries`, a transaction PostgreSQL chose as
+   *  a deadlock's victim runs again (as PostgreSQL advises): only for fns that touch nothing but the database. */
+  async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, opts: { deadlockRetries?: number } = {}): Promise<T> {
+    for (let left = opts.deadlockRetries ?? 0; ; left--) {
+      try {
+        return await this.txOnce(fn);
+      } catch (e) {
+        if (left <= 0 || (e as { code?: string }).code !== DEADLOCK_DETECTED) throw e;
+      }
+    }
+  }
+
+  private async txOnce<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.down) throw unavailable();
     let client: pg.PoolClient;
     try {

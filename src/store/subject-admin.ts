@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import { appendAudit } from './audit.ts';
 import type { Principal } from './keys.ts';
 import { deleteSample } from './samples.ts';
-import { deleteSubject, getSubject, insertSubject, listSubjects, lockSubject, type Subject } from './subjects.ts';
+import { DELETION_RETRIES, deleteSubject, getSubject, insertSubject, listSubjects, lockSubject, type Subject } from './subjects.ts';
 import { getWatchlist, listWatchlists, mayManage, maySeeIdentity, type Watchlist } from './watchlists.ts';
 
 const by = (p: Principal) => ({ keyId: p.keyId, role: p.role, agency: p.agency });
@@ -71,7 +71,7 @@ export async function deleteSubjectFor(ctx: AppContext, p: Principal, id: string
     if (!d) throw new AppError('SUBJECT_NOT_FOUND', 'no such subject');
     await appendAudit(c, { ...by(p), requestId, action: 'subject.delete', target: id, details: { faces: d.face.length, fingers: d.finger.length } });
     return d;
-  });
+  }, DELETION_RETRIES);
 }
 
 /** Deletes one sample of a subject, keeping the subject and its other samples. Audited as sample.delete. */
@@ -84,6 +84,6 @@ export async function deleteSampleFor(ctx: AppContext, p: Principal, id: string,
       throw new AppError('SAMPLE_NOT_FOUND', `subject has no ${modality} sample ${sampleParam}`);
     }
     await appendAudit(c, { ...by(p), requestId, action: 'sample.delete', target: subject.id, details: { modality, sample: sampleId } });
-  });
+  }, DELETION_RETRIES);
   return { face: modality === 'face' ? [sampleId!] : [], finger: modality === 'finger' ? [sampleId!] : [] };
 }

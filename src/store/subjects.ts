@@ -58,6 +58,10 @@ export async function listSubjects(q: Queryable, f: { watchlists: string[]; refe
  * scrubbed, and its connections go; the row stays only as an identity-free anchor for past cases. Returns the
  * deleted sample ids.
  */
+/** Deletions run again when PostgreSQL breaks a deadlock against them: the background connection search writes
+ *  the links of the same subjects concurrently (src/connections/worker.ts). */
+export const DELETION_RETRIES = { deadlockRetries: 3 };
+
 export async function deleteSubject(q: Queryable, id: string): Promise<{ face: number[]; finger: number[] } | null> {
   const live = await lockSubject(q, id);
   if (!live) return null;

@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { appendAudit } from './audit.ts';
 import { ensureAgency, type Principal } from './keys.ts';
 import type { DeletedSamples } from './subject-admin.ts';
-import { deleteSubject } from './subjects.ts';
+import { DELETION_RETRIES, deleteSubject } from './subjects.ts';
 import { DEFAULT_HIT_FPIR, DEFAULT_REVIEW_FPIR, getWatchlist, insertWatchlist, listWatchlists, mayManage, maySearch, type Watchlist } from './watchlists.ts';
 
 const by = (p: Principal) => ({ keyId: p.keyId, role: p.role, agency: p.agency });
@@ -58,5 +58,5 @@ export async function deleteWatchlist(ctx: AppContext, p: Principal, id: string,
     await c.query('UPDATE watchlists SET deleted_at = now(), description = NULL WHERE id = $1', [id]);
     await appendAudit(c, { ...by(p), requestId, action: 'watchlist.delete', target: id, details: { subjects: live.rowCount } });
     return ids;
-  });
+  }, DELETION_RETRIES);
 }

@@ -1,4 +1,4 @@
-// Probes: liveness and readiness.
+// Probes (liveness, readiness) and the metrics endpoint.
 import { Type } from '@sinclair/typebox';
 import type { OperationDocs } from './common.ts';
 
@@ -24,5 +24,21 @@ export const serviceDocs: OperationDocs = {
         example: { status: 'not-ready', checks: { database: true, face: false, finger: true } } },
     },
     errors: [], kind: { public: true },
+  },
+  'GET /metrics': {
+    summary: 'Prometheus metrics: requests, checks, enrolments, refusals, galleries, indexes, backlogs',
+    description: 'Prometheus text format. Needs an admin key or the scrape token set in BIOCHECK_METRICS_TOKEN (Authorization: Bearer …): '
+      + 'per-watchlist figures would tell anyone the size and hit rate of a hit/no-hit list. Watchlists are labelled by id, never by name. '
+      + 'Figures read from PostgreSQL (subjects, samples, case and disclosure backlogs) are cached for 10 s, so frequent scrapes cost the database nothing more. '
+      + 'Not audited; logged at debug level. The metrics and what to alert on: docs/operations.md; a Grafana dashboard: docs/grafana/biocheck-dashboard.json.',
+    responses: {
+      200: {
+        description: 'the metrics (text/plain; version=0.0.4)', mediaType: 'text/plain', schema: Type.String(),
+        example: '# HELP biocheck_checks_total Checks decided, by decision and mode\n# TYPE biocheck_checks_total counter\n'
+          + 'biocheck_checks_total{decision="no-hit",mode="standard"} 1520\nbiocheck_checks_total{decision="hit",mode="standard"} 3\n'
+          + '# HELP biocheck_cases_pending Cases waiting for an examiner\n# TYPE biocheck_cases_pending gauge\nbiocheck_cases_pending 2\n',
+      },
+    },
+    errors: [],
   },
 };
