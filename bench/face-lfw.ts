@@ -3,11 +3,16 @@
 // image (rank-1, refused calls, decisions), the same for poor-capture variants of the probes of a stated
 // subset of identities, and 1:1 verifications over stated samples of pairs.csv, originals and per variant
 // (AUC, EER, FNMR at FMR 1 % / 0.1 %, and how often impostor pairs score >= 2 / >= 3 on the calibrated scale).
-// Then, in the same run with the service stopped, the references (face-api's and human's own pipelines,
-// bench/lib/face-references.ts) on exactly the same image bytes: the same gallery, probes and pairs.
+// In the same run, the references (face-api's and human's own pipelines, bench/lib/face-references.ts), each in a
+// child process of this script (--reference-worker) beside the service: they make the same images the same way, and
+// a digest of every image's bytes shows that each pipeline got exactly the same gallery, probes and pairs.
 //   npx tsx bench/face-lfw.ts [--variant-every 3] [--pairs 300,1500] [--variant-pairs 50,200] [--references face-api,human]
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { faceApiPipeline, humanPipeline, type ReferencePipeline } from './lib/face-references.ts';
 import { lfwBytes, lfwDir, lfwImages, lfwPairs, lfwPresent, lfwProtocol, makeVariant, VARIANTS, type LfwImage, type LfwPair, type Variant } from './lib/lfw.ts';
 import { packageVersion, writeReport } from './lib/report.ts';
@@ -58,10 +63,83 @@ const imageBytes = (file: string, v: Variant) => {
   return bytesMemo.get(k)!;
 };
 
+/** sha256 over every image a pipeline was given (key and bytes, in key order). */
+async function bytesDigest(keys: Iterable<string>): Promise<string> {
+  const h = createHash('sha256');
+  for (const k of [...keys].sort()) { const [v, file] = k.split('|') as [Variant, string]; h.update(k).update(await imageBytes(file, v)); }
+  return h.digest('hex').slice(0, 16);
+}
+
 type Verification = ReturnType<typeof verificationFigures> & { variant: Variant; genuine: number; impostor: number; refused: number };
 const verification = (v: Variant, g: number[], im: number[], refused: number): Verification => ({ variant: v, genuine: g.length, impostor: im.length, refused, ...verificationFigures(g, im) });
 interface IdentificationRow { variant: Variant; probes: number; rank1: number; refused: number; refusedCodes: Record<string, number>; seconds: number }
-interface PipelineResult { name: string; describe: string; enrolled: number; identification: IdentificationRow[]; verification: Verification[]; seconds: number }
+interface PipelineResult { name: string; describe: string; enrolled: number; identification: IdentificationRow[]; verification: Verification[]; seconds: number; imagesDigest: string; images: number }
+
+/** A reference pipeline on the same bytes: its descriptors of the gallery, nearest gallery entry per probe, pair scores. */
+async function referenceRun(ref: ReferencePipeline): Promise<PipelineResult> {
+  const t0 = performance.now();
+  const memo = new Map<string, Float32Array | null>();
+  const embed = async (file: string, v: Variant) => {
+    const k = `${v}|${file}`;
+    if (!memo.has(k)) memo.set(k, await ref.embed(await imageBytes(file, v)));
+    return memo.get(k)!;
+  };
+  const enrolled: { identity: string; e: Float32Array }[] = [];
+  for (const im of gallery) { const e = await embed(im.file, 'original'); if (e) enrolled.push({ identity: im.identity, e }); }
+  const identification: IdentificationRow[] = [];
+  for (const v of VARIANTS) {
+    const set = probeSet(v);
+    const row: IdentificationRow = { variant: v, probes: set.length, rank1: 0, refused: 0, refusedCodes: {}, seconds: 0 };
+    const t = performance.now();
+    for (const p of set) {
+      const e = await embed(p.file, v);
+      if (!e) { row.refused++; row.refusedCodes['no face'] = row.refused; continue; }
+      let best = { identity: '', s: -Infinity };
+      for (const g of enrolled) { const s = ref.similarity(e, g.e); if (s > best.s) best = { identity: g.identity, s }; }
+      if (best.identity === p.identity) row.rank1++;
+    }
+    row.seconds = (performance.now() - t) / 1000;
+    identification.push(row);
+    console.log(JSON.stringify({ reference: ref.name, ...row }));
+  }
+  const verifications: Verification[] = [];
+  for (const v of VARIANTS) {
+    const g: number[] = []; const im: number[] = [];
+    let refused = 0;
+    for (const p of pairsFor(v)) {
+      const a = await embed(p.a, 'original'); const b = await embed(p.b, v);
+      if (!a || !b) refused++;
+      (p.same ? g : im).push(a && b ? ref.similarity(a, b) : -Infinity);
+    }
+    verifications.push(verification(v, g, im, refused));
+  }
+  return {
+    name: ref.name, describe: ref.describe, enrolled: enrolled.length, identification, verification: verifications, seconds: (performance.now() - t0) / 1000,
+    imagesDigest: await bytesDigest(memo.keys()), images: memo.size,
+  };
+}
+
+
+/** A reference in a child process of this script, so it runs beside the service rather than after it. */
+function referenceChild(name: string): Promise<PipelineResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'face-lfw-ref-'));
+  const out = path.join(dir, 'result.json');
+  const args = [...process.argv.slice(2), '--reference-worker', name, '--out', out];
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return new Promise((resolve, reject) => child.on('exit', (code) => {
+    try {
+      if (code !== 0) throw new Error(`reference ${name}: exit code ${code}`);
+      resolve(JSON.parse(readFileSync(out, 'utf8')));
+    } catch (e) { reject(e); } finally { rmSync(dir, { recursive: true, force: true }); }
+  }));
+}
+
+const workerName = arg('--reference-worker', '');
+if (workerName) {
+  writeFileSync(arg('--out', ''), JSON.stringify(await referenceRun(await REFERENCES[workerName]())));
+  process.exit(0);
+}
+const referenceRuns = Promise.all(referenceNames.map(referenceChild));
 
 const db = await benchDatabase('face-lfw');
 const dataDir = path.join(db.dir, 'data');
@@ -141,59 +219,19 @@ try {
   }
   service = {
     name: 'biocheck', describe: 'the service over HTTP, default settings', enrolled: subjectOf.size, identification, verification: verifications,
-    seconds: (performance.now() - tService) / 1000, enrolRefused, enrolWarned, enrolSeconds, decisions, claim,
+    seconds: (performance.now() - tService) / 1000, imagesDigest: await bytesDigest(bytesMemo.keys()), images: bytesMemo.size, enrolRefused, enrolWarned, enrolSeconds, decisions, claim,
   };
 } finally {
   await svc.stop();
   await db.dispose();
 }
 
-/** A reference pipeline on the same bytes: its descriptors of the gallery, nearest gallery entry per probe, pair scores. */
-async function referenceRun(ref: ReferencePipeline): Promise<PipelineResult> {
-  const t0 = performance.now();
-  const memo = new Map<string, Float32Array | null>();
-  const embed = async (file: string, v: Variant) => {
-    const k = `${v}|${file}`;
-    if (!memo.has(k)) memo.set(k, await ref.embed(await imageBytes(file, v)));
-    return memo.get(k)!;
-  };
-  const enrolled: { identity: string; e: Float32Array }[] = [];
-  for (const im of gallery) { const e = await embed(im.file, 'original'); if (e) enrolled.push({ identity: im.identity, e }); }
-  const identification: IdentificationRow[] = [];
-  for (const v of VARIANTS) {
-    const set = probeSet(v);
-    const row: IdentificationRow = { variant: v, probes: set.length, rank1: 0, refused: 0, refusedCodes: {}, seconds: 0 };
-    const t = performance.now();
-    for (const p of set) {
-      const e = await embed(p.file, v);
-      if (!e) { row.refused++; row.refusedCodes['no face'] = row.refused; continue; }
-      let best = { identity: '', s: -Infinity };
-      for (const g of enrolled) { const s = ref.similarity(e, g.e); if (s > best.s) best = { identity: g.identity, s }; }
-      if (best.identity === p.identity) row.rank1++;
-    }
-    row.seconds = (performance.now() - t) / 1000;
-    identification.push(row);
-    console.log(JSON.stringify({ reference: ref.name, ...row }));
-  }
-  const verifications: Verification[] = [];
-  for (const v of VARIANTS) {
-    const g: number[] = []; const im: number[] = [];
-    let refused = 0;
-    for (const p of pairsFor(v)) {
-      const a = await embed(p.a, 'original'); const b = await embed(p.b, v);
-      if (!a || !b) refused++;
-      (p.same ? g : im).push(a && b ? ref.similarity(a, b) : -Infinity);
-    }
-    verifications.push(verification(v, g, im, refused));
-  }
-  return { name: ref.name, describe: ref.describe, enrolled: enrolled.length, identification, verification: verifications, seconds: (performance.now() - t0) / 1000 };
-}
-
-const references: PipelineResult[] = [];
-for (const name of referenceNames) references.push(await referenceRun(await REFERENCES[name]()));
+const references = await referenceRuns;
 const pipelines: PipelineResult[] = [service, ...references];
 
-const pct = (x: number, d = 1) => `${(100 * x).toFixed(d)}`;
+/** Figures from a child come through JSON (NaN as null): shown as '-'. */
+const fixed = (x: number | null, d: number) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(d));
+const pct = (x: number | null, d = 1) => (x === null ? '-' : fixed(100 * x, d));
 const codes = (c: Record<string, number>) => Object.entries(c).map(([k, n]) => `${k} ${n}`).join(', ');
 const enrolRefusedN = Object.values(service.enrolRefused).reduce((a, b) => a + b, 0);
 const subsetIds = new Set(variantProbes.map((p) => p.identity));
@@ -201,7 +239,7 @@ const byVariant = (r: PipelineResult, v: Variant) => ({ id: r.identification.fin
 const md = [
   `The service as \`npm start\` runs it, default settings (quality policy "inform"), its own embedded PostgreSQL, over HTTP (${CONCURRENCY} requests in flight). Gallery: the first image of each of the ${new Set(gallery.filter((g) => g.role === 'mated').map((g) => g.identity)).size} mated identities + the ${gallery.filter((g) => g.role === 'distractor').length} distractors (${gallery.length}), enrolled as raw JPEG bodies. Probes: the other ${probes.length} mated images via POST /v1/checks (JSON base64, limit 5, an examiner's investigative mode so the top candidate is listed whatever its level); rank-1 = the first candidate is the probe's subject; a refused call counts as a miss. Poor-capture variants (bench/lib/lfw.ts: 25 % downscale to 38 px, JPEG q20, Gaussian blur sigma 2, 20° rotation, 35 % brightness, all combined) of the ${variantProbes.length} probes of ${subsetIds.size} identities (1 in ${VARIANT_EVERY} by hash, the subset bench/face-calibration.ts uses; the machine is shared by several jobs, so not every probe per variant). Gallery images are the originals.`,
   '',
-  `References, in the same run with the service stopped, on exactly the same image bytes (gallery, probes, variants, pairs), one image at a time: ${references.map((r) => `**${r.name}**: ${r.describe}`).join('; ') || 'none'}. For a reference, rank-1 is its nearest enrolled descriptor by its own distance; "no face" is an image in which it finds none (a miss; a gallery image without a face is not enrolled).`,
+  `References, in the same run (each in a child process beside the service), on exactly the same image bytes (gallery, probes, variants, pairs), one image at a time: ${references.map((r) => `**${r.name}**: ${r.describe}`).join('; ') || 'none'}. For a reference, rank-1 is its nearest enrolled descriptor by its own distance; "no face" is an image in which it finds none (a miss; a gallery image without a face is not enrolled).`,
   '',
   `Enrolment (service): ${gallery.length - enrolRefusedN} of ${gallery.length} enrolled, ${enrolRefusedN} refused (${codes(service.enrolRefused) || 'none'}) in ${service.enrolSeconds.toFixed(0)} s; quality warnings on the enrolled: ${Object.entries(service.enrolWarned).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}. References: ${references.map((r) => `${r.name} ${r.enrolled} of ${gallery.length} (no face in ${gallery.length - r.enrolled})`).join(', ') || 'none'}.`,
   '',
@@ -223,11 +261,13 @@ const md = [
   '',
   '| set | pipeline | genuine | impostor | refused / no face | AUC | EER % | FNMR@FMR1% % | FNMR@FMR0.1% % |',
   '|---|---|---|---|---|---|---|---|---|',
-  ...VARIANTS.flatMap((v) => pipelines.map((p) => { const r = byVariant(p, v).ver; return `| ${v} | ${p.name} | ${r.genuine} | ${r.impostor} | ${r.refused} | ${r.auc.toFixed(4)} | ${pct(r.eer, 2)} | ${pct(r.fnmrAt1, 2)} | ${pct(r.fnmrAt01, 2)} |`; })),
+  ...VARIANTS.flatMap((v) => pipelines.map((p) => { const r = byVariant(p, v).ver; return `| ${v} | ${p.name} | ${r.genuine} | ${r.impostor} | ${r.refused} | ${fixed(r.auc, 4)} | ${pct(r.eer, 2)} | ${pct(r.fnmrAt1, 2)} | ${pct(r.fnmrAt01, 2)} |`; })),
   '',
   `Calibrated scores of the service on the original pairs: impostors >= 2 ${pct(service.claim.impostorAt2, 2)} % (claim 1 %), >= 3 ${pct(service.claim.impostorAt3, 2)} % (claim 0.1 %); genuine pairs at >= 3: ${pct(service.claim.genuineMatch)} %. The calibration check on held-out identities over all pairs (in process): bench/results/face-calibration.md.`,
   '',
-  `Wall time: service ${service.seconds.toFixed(0)} s; ${references.map((r) => `${r.name} ${r.seconds.toFixed(0)} s`).join(', ')}.`,
+  `Images given to each pipeline (count, sha256 of keys and bytes): ${pipelines.map((p) => `${p.name} ${p.images} (${p.imagesDigest})`).join(', ')}${new Set(pipelines.map((p) => p.imagesDigest)).size === 1 ? ': the same' : ': DIFFERENT'}.`,
+  '',
+  `Wall time (references in child processes beside the service): service ${service.seconds.toFixed(0)} s; ${references.map((r) => `${r.name} ${r.seconds.toFixed(0)} s`).join(', ')}.`,
 ];
 if (SMOKE) console.log(md.join('\n'));
 else {
