@@ -21,7 +21,7 @@ import { isAppError } from '../src/errors.ts';
 import { lfwBytes, lfwDir, lfwImages, lfwPairs, lfwPresent, makeVariant, VARIANTS, type Variant } from './lib/lfw.ts';
 import { pgmToPng } from './lib/pgm.ts';
 import { machine, packageVersion, repoRoot, sharedData, writeReport } from './lib/report.ts';
-import { calibrationTable, eer, fnmrAtFmr } from './lib/verification-metrics.ts';
+import { calibrationTable, verificationFigures } from './lib/verification-metrics.ts';
 
 const orlDir = path.join(sharedData, 'faces', 'orl');
 if (!lfwPresent() || !existsSync(path.join(orlDir, 's1'))) {
@@ -127,12 +127,11 @@ const lostRows = VARIANTS.map((v) => {
     const a = orig.get(p.a); const b = deg.get(p.b);
     (p.same ? g : im).push(a && b ? cos(a, b) : -1); // a lost image is a non-match (and a harmless impostor)
   }
-  const auc = (() => { let s = 0; for (const x of g) for (const y of im) s += x > y ? 1 : x === y ? 0.5 : 0; return s / (g.length * im.length || 1); })();
   return {
     variant: v, images: n, detectorMiss: c((x) => x.lost === 'detector'), landmarksMiss: c((x) => x.lost === 'landmarks'), otherMiss: c((x) => x.lost === 'other'),
     fallbackDetections: c((x) => x.fallback), belowCheckThresholds: c((x) => x.reasons.length > 0),
     reasonCounts: Object.fromEntries([...new Set(xs.flatMap((x) => x.reasons))].map((r) => [r, c((x) => x.reasons.includes(r))])),
-    genuine: g.length, impostor: im.length, auc, eer: eer(g, im).eer, fnmrAt1: fnmrAtFmr(g, im, 0.01).fnmr, fnmrAt01: fnmrAtFmr(g, im, 0.001).fnmr,
+    genuine: g.length, impostor: im.length, ...verificationFigures(g, im),
     msPerImage: xs.reduce((s, x) => s + x.ms, 0) / (n || 1),
   };
 });

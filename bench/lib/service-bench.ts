@@ -62,7 +62,8 @@ export async function startServiceChild(o: { databaseUrl: string; dataDir: strin
   let stopping = false;
   const exited = new Promise<void>((resolve) => child.on('exit', (code, signal) => {
     // An exit the bench did not ask for is a finding: show what the service said last.
-    if (!stopping) console.error(`[service-bench] service exited unexpectedly (code ${code}, signal ${signal}):\n${out.split('\n').filter((l) => !/"msg":"(incoming request|request completed)"/.test(l)).slice(-30).join('\n')}`);
+    // (A crash can reach the bench as a refused connection before this event: a stop then asked for still shows it.)
+    if (!stopping || (code !== 0 && signal !== 'SIGTERM')) console.error(`[service-bench] service exited unexpectedly (code ${code}, signal ${signal}):\n${out.split('\n').filter((l) => !/"msg":"(incoming request|request completed)"/.test(l)).slice(-30).join('\n')}`);
     resolve();
   }));
   const base = `http://127.0.0.1:${port}`;

@@ -61,3 +61,22 @@ export function calibrationTable(impostor: number[], cap = 12, tailFraction = 0.
   // Strictly increasing in x (ties at the top of a discrete distribution).
   return points.filter((p, i) => i === 0 || p[0] > points[i - 1][0]).map(([x, y]) => [+x.toFixed(6), +y.toFixed(3)]);
 }
+
+/** Area under the ROC curve: the chance that a genuine pair outscores an impostor pair (ties count half). */
+export function auc(genuine: number[], impostor: number[]): number {
+  const im = [...impostor].sort((a, b) => a - b);
+  let sum = 0;
+  for (const g of genuine) {
+    let lo = 0; let hi = im.length; // impostors strictly below g
+    while (lo < hi) { const m = (lo + hi) >> 1; if (im[m] < g) lo = m + 1; else hi = m; }
+    let eq = lo;
+    while (eq < im.length && im[eq] === g) eq++;
+    sum += lo + (eq - lo) / 2;
+  }
+  return sum / (genuine.length * impostor.length);
+}
+
+/** The verification line every face bench reports: AUC, EER, FNMR at FMR 1 % and 0.1 %. */
+export function verificationFigures(genuine: number[], impostor: number[]) {
+  return { auc: auc(genuine, impostor), eer: eer(genuine, impostor).eer, fnmrAt1: fnmrAtFmr(genuine, impostor, 0.01).fnmr, fnmrAt01: fnmrAtFmr(genuine, impostor, 0.001).fnmr };
+}

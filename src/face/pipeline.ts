@@ -114,8 +114,8 @@ export class FacePipeline {
     }).filter((f) => f.box.width > 4 && f.box.height > 4);
   }
 
-  /** Five points (image-left eye, image-right eye, nose tip, mouth corners) from the 68-point net. */
-  async landmarks5(image: RgbImage, box: Box): Promise<Point[] | null> {
+  /** All points of the landmark net (68, iBUG order) in image pixels. */
+  async landmarkPoints(image: RgbImage, box: Box): Promise<Point[] | null> {
     if (!this.landmarks) return null;
     const { pool, desc } = this.landmarks;
     const crop = cropAndResize(image, box, inputSize(desc), PIPELINE.landmarkPadFraction);
@@ -123,7 +123,14 @@ export class FacePipeline {
     const flat = Object.values(out)[0];
     const pts: Point[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) pts.push(cropPointToImage(crop, { x: flat[i] * crop.width, y: flat[i + 1] * crop.height }));
-    const idx = desc.extra.fivePointFrom68 as Record<'leftEye' | 'rightEye' | 'nose' | 'mouthLeft' | 'mouthRight', number[]>;
+    return pts;
+  }
+
+  /** Five points (image-left eye, image-right eye, nose tip, mouth corners) from the 68-point net. */
+  async landmarks5(image: RgbImage, box: Box): Promise<Point[] | null> {
+    const pts = await this.landmarkPoints(image, box);
+    if (!pts) return null;
+    const idx = this.landmarks!.desc.extra.fivePointFrom68 as Record<'leftEye' | 'rightEye' | 'nose' | 'mouthLeft' | 'mouthRight', number[]>;
     return (['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const).map((k) => mean(idx[k].map((i) => pts[i])));
   }
 
