@@ -57,7 +57,7 @@ export const SECOND_PASS = {
 } as const;
 
 /** Small and blurred faces before landmarks and the embedder (src/face/degraded.ts). Measured on lfw_dev's
- *  poor-capture variants (bench/face-degraded.ts): upscaling 15 px faces raised rank-1 from 26 % to 34-36 %
+ *  poor-capture variants (bench/face-degraded.ts): upscaling 15 px faces raised rank-1 from 26 % to 33-36 %
  *  (to 64 or 100 px alike; a sharpened upscale or jittered alignments did not add); the unsharp mask below
  *  raised blurred (sigma 2) probes from 67 % to 86-87 % (amount 1: 82 %, 5: 86 %). */
 export const POOR_CAPTURE = {
