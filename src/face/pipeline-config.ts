@@ -43,3 +43,33 @@ export function padMinScore(env: NodeJS.ProcessEnv): number | undefined {
   if (!(v >= 0 && v <= 1)) throw new Error(`BIOCHECK_PAD_MIN_SCORE=${raw}: expected a number in 0..1`);
   return v;
 }
+
+/** Second detection passes where the whole frame gives no sure face (src/face/detect/second-pass.ts). */
+export const SECOND_PASS = {
+  /** Tiles when the frame's longer side is more than this many detector inputs; a tile is tileShrink inputs
+   *  wide (at least 1/maxTilesPerSide of the frame), neighbours overlap by tileOverlap. */
+  tileWhenShrinkAbove: 3,
+  tileShrink: 2,
+  maxTilesPerSide: 6,
+  tileOverlap: 0.3,
+  /** Detections of two passes overlapping by more than this IoU are one face. */
+  sameFaceIou: 0.3,
+} as const;
+
+/** Small and blurred faces before landmarks and the embedder (src/face/degraded.ts). Measured on lfw_dev's
+ *  poor-capture variants (bench/face-degraded.ts): upscaling 15 px faces raised rank-1 from 26 % to 33-36 %
+ *  (to 64 or 100 px alike; a sharpened upscale or jittered alignments did not add); the unsharp mask below
+ *  raised blurred (sigma 2) probes from 67 % to 86-87 % (amount 1: 82 %, 5: 86 %). */
+export const POOR_CAPTURE = {
+  /** Faces narrower than this (detector box, image pixels) are upscaled. lfw originals are about 60 px. */
+  smallFaceWidthPx: 40,
+  upscaleToWidthPx: 64,
+  maxUpscale: 6,
+  /** The upscaled or sharpened region: this many times the face box, centred on it. */
+  regionScale: 3,
+  /** Faces whose measured sharpness (quality.ts; the check profile's TOO_BLURRY threshold is 0.13) is below
+   *  this are sharpened for the embedder: sigma this fraction of the face width, this amount. */
+  sharpenBelowSharpness: 0.13,
+  sharpenSigmaOverFaceWidth: 1 / 60,
+  sharpenAmount: 3,
+} as const;

@@ -6,7 +6,9 @@ import type { ModelDescriptor } from '../runtime/index.ts';
 import type { InferencePool, InferencePools } from '../runtime/index.ts';
 import { alignFace, cropAndResize, cropPointToImage, scaleTemplate, toTensor } from './align.ts';
 import { decodeImage } from './decode.ts';
+import { faceView, sharpenedView } from './degraded.ts';
 import { decodeBlazeface, type BlazefaceConfig } from './detect/blazeface-decode.ts';
+import { suppressOverlaps, tileFrames } from './detect/second-pass.ts';
 import { decodeSsd } from './detect/ssd-decode.ts';
 import type { DecodeLimits, QualityThresholds, Template5 } from './frontend-config.ts';
 import { mirrorRgb, type Box, type Point, type RgbImage } from './image.ts';
@@ -83,11 +85,23 @@ export class FacePipeline {
     return (out[this.embedderDesc.outputs[0]?.name ?? ''] ?? Object.values(out)[0]).length;
   }
 
-  /** Finds faces: the frame padded and letterboxed to the detector's square input. */
+  /** Finds faces: the frame padded and letterboxed to the detector's square input. Where that finds no sure
+   *  face, a large frame is searched again in tiles (detect/second-pass.ts). */
   async detect(image: RgbImage): Promise<DetectedFace[]> {
-    const [dw, dh] = inputSize(this.detectorDesc);
     const side = Math.max(image.width, image.height) * (1 + 2 * PIPELINE.detectPadFraction);
-    const frame: Box = { x: image.width / 2 - side / 2, y: image.height / 2 - side / 2, width: side, height: side };
+    const first = await this.detectIn(image, { x: image.width / 2 - side / 2, y: image.height / 2 - side / 2, width: side, height: side });
+    const sure = (fs: DetectedFace[]) => fs.filter((f) => f.score >= PIPELINE.minDetectionScore);
+    if (sure(first).length) return sure(first);
+    const found = [...first];
+    for (const tile of tileFrames(image, inputSize(this.detectorDesc))) found.push(...await this.detectIn(image, tile));
+    const merged = suppressOverlaps(found);
+    return sure(merged).length ? sure(merged) : merged.slice(0, 1);
+  }
+
+  /** Every detection down to the fallback confidence in one square `frame` of `image` (edge coordinates;
+   *  beyond the image is padding), in image pixels, best first. */
+  private async detectIn(image: RgbImage, frame: Box): Promise<DetectedFace[]> {
+    const [dw, dh] = inputSize(this.detectorDesc);
     const crop = cropAndResize(image, frame, [dw, dh], 0);
     const out = await this.detector.infer(toTensor(crop, tensorSpec(this.detectorDesc)));
     const extra = this.detectorDesc.extra;
@@ -102,11 +116,9 @@ export class FacePipeline {
     } else {
       throw new Error(`detector ${this.detectorDesc.id}: no decoder for its outputs`);
     }
-    const sure = found.filter((f) => f.score >= PIPELINE.minDetectionScore);
-    found = sure.length ? sure : found.sort((a, b) => b.score - a.score).slice(0, 1);
     // Back from detector input pixels to image pixels.
     const map = (p: Point) => cropPointToImage(crop, p);
-    return found.map((f) => {
+    return found.sort((a, b) => b.score - a.score).map((f) => {
       const tl = map({ x: f.box.x, y: f.box.y });
       const br = map({ x: f.box.x + f.box.width, y: f.box.y + f.box.height });
       const kp = (f.keypoints ?? []).map(map);
@@ -188,7 +200,10 @@ export class FacePipeline {
     }
     faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     const main = faces[0];
-    const lm = await this.landmarks5(image, main.box);
+    // A small face is located and aligned on a Lanczos-upscaled region around it (degraded.ts); the
+    // quality report keeps measuring the capture as it came.
+    let view = await faceView(image, main.box);
+    const lm = (await this.landmarks5(view.image, view.boxToView(main.box)))?.map(view.toImage);
     if (lm) main.landmarks5 = lm;
     else if (main.landmarks5.length >= 2) main.landmarks5 = main.landmarks5.slice(0, 2);
     else throw new AppError('FACE_NOT_FOUND', 'the face\'s landmarks could not be located');
@@ -210,7 +225,9 @@ export class FacePipeline {
       throw new AppError('PRESENTATION_ATTACK', 'the capture looks like a presentation attack (a printed photo or a screen): present a live face',
         { quality: { ...quality, presentationAttack: pad } });
     }
-    const aligned = alignFace(image, main.landmarks5.length === 5 ? main.landmarks5 : main.landmarks5.slice(0, 2), this.template);
+    // A blurred face is sharpened for the embedder only (the measures above saw it as it came).
+    view = await sharpenedView(image, view, main.box, quality.sharpness);
+    const aligned = alignFace(view.image, (main.landmarks5.length === 5 ? main.landmarks5 : main.landmarks5.slice(0, 2)).map(view.toView), this.template);
     lap('align');
     const embedding = await this.embed(aligned);
     lap('embed');
