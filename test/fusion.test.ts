@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decisionOf, levelOf } from '../src/fusion/decide.ts';
 import { fuseScores, fuseSubject } from '../src/fusion/fuse.ts';
 import { interpolateCalibration, MAX_SCORE } from '../src/fusion/scale.ts';
+import { CALIBRATION_CAP } from '../src/finger/calibrate.ts';
 
 describe('fusion on the -log10 FMR scale', () => {
   it('a single comparison keeps its score; none gives 0', () => {
@@ -51,5 +52,17 @@ describe('fusion on the -log10 FMR scale', () => {
     expect(decisionOf(['none', 'review'])).toBe('review');
     expect(decisionOf(['review', 'hit'])).toBe('hit');
     expect(decisionOf([])).toBe('no-hit');
+  });
+  it('keeps the finger cap on the fused scale: one finger at its cap is a hit up to 10^(cap-3) subjects, a second carries further', () => {
+    const t = { hitFpir: 1e-3, reviewFpir: 1e-2 };
+    const largest = 10 ** (CALIBRATION_CAP - 3);
+    for (let fingers = 1; fingers <= 10; fingers++) {
+      const fused = fuseScores(Array(fingers).fill(CALIBRATION_CAP));
+      expect(fused).toBeLessThanOrEqual(MAX_SCORE);
+      if (fingers > 1) expect(fused).toBeGreaterThanOrEqual(Math.min(MAX_SCORE, fuseScores(Array(fingers - 1).fill(CALIBRATION_CAP))));
+    }
+    expect(levelOf(CALIBRATION_CAP, t, largest)).toBe('hit');
+    expect(levelOf(CALIBRATION_CAP, t, largest * 1.01)).not.toBe('hit');
+    expect(levelOf(fuseScores([CALIBRATION_CAP, CALIBRATION_CAP]), t, largest * 10)).toBe(CALIBRATION_CAP + 1 <= MAX_SCORE ? 'hit' : 'review');
   });
 });
