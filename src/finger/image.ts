@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { AppError } from '../errors.ts';
 import { decodeImage } from '../face/decode.ts';
 import { isFingerImageRecord, parseFingerImageRecord, type FingerImageView } from '../ingest/image-records/finger-image-record.ts';
+import { STANDARD_TAG } from '../ingest/image-records/types.ts';
 import { decodeWsq, isWsq } from '../ingest/wsq/index.ts';
 import type { GreyImage } from './extract.ts';
 
@@ -39,7 +40,7 @@ export async function decodeFingerImages(bytes: Uint8Array, declaredPpi?: number
     const ppi = declaredPpi ?? v.ppi;
     checkPpi(ppi, 'image_resolution');
     const img = await decodeView(v, ppi);
-    out.push({ ...img, position: v.position, format: `${rec.standard === 'ISO/IEC 19794-4:2005' ? 'iso-19794-4' : 'ansi-381'}/${img.format}` });
+    out.push({ ...img, position: v.position, format: `${STANDARD_TAG[rec.standard]}/${img.format}` });
   }
   return out;
 }
