@@ -3,7 +3,7 @@
 // the matcher work at. Every failure is a 4xx AppError.
 import sharp from 'sharp';
 import { AppError } from '../errors.ts';
-import { decodeImage } from '../face/decode.ts';
+import { decodeImage } from '../ingest/image/decode.ts';
 import { isFingerImageRecord, parseFingerImageRecord, type FingerImageView } from '../ingest/image-records/finger-image-record.ts';
 import { STANDARD_TAG } from '../ingest/image-records/types.ts';
 import { decodeWsq, isWsq } from '../ingest/wsq/index.ts';
