@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { DLIB_CHIP_SIZE, DLIB_FIVE_POINT_TEMPLATE, meanShapePoint } from '../models/convert/faceapi/dlib-template.ts';
 import { alignFace, estimateSimilarity, warpSimilarity, cropAndResize } from '../src/face/align.ts';
-import { decodeImage } from '../src/face/decode.ts';
+import { decodeImage } from '../src/ingest/image/decode.ts';
 import { loadQualityThresholds, type Template5 } from '../src/face/frontend-config.ts';
 import type { Point, RgbImage } from '../src/face/image.ts';
 import { DEFAULT_FACE_ROLES } from '../src/face/modality.ts';

@@ -6,7 +6,7 @@
 //   npx tsx bench/face-pad.ts
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeImage } from '../src/face/decode.ts';
+import { decodeImage } from '../src/ingest/image/decode.ts';
 import { loadQualityThresholds } from '../src/face/frontend-config.ts';
 import type { Box, RgbImage } from '../src/face/image.ts';
 import { DEFAULT_FACE_ROLES } from '../src/face/modality.ts';

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../src/errors.ts';
 import { extractProbes, parseTransaction, writeTransaction } from '../src/ingest/itl/index.ts';
-import { embeddedTemplateTransaction, fullTransaction, smallTransaction, tagged, transaction, type1, type10Face, type2 } from '../test/itl-fixtures.ts';
+import { embeddedTemplateTransaction, fullTransaction, iafisTransaction, smallTransaction, tagged, transaction, type1, type10Face, type2 } from '../test/itl-fixtures.ts';
 import { packageVersion, writeReport } from './lib/report.ts';
 import { rng } from './lib/finger-synthetic.ts';
 
@@ -36,7 +36,7 @@ function run(bytes: Uint8Array, label: string): Outcome {
   }
 }
 
-const seeds = [fullTransaction(), smallTransaction(), embeddedTemplateTransaction()];
+const seeds = [fullTransaction(), smallTransaction(), embeddedTemplateTransaction(), iafisTransaction()];
 const ALPHABET = [...'0123456789.:'].map((c) => c.charCodeAt(0)).concat([0x1c, 0x1d, 0x1e, 0x1f]);
 
 function mutate(src: Uint8Array, edits: number): Uint8Array {
@@ -117,7 +117,7 @@ const markdown = [
 writeReport({
   name: 'fuzz-itl',
   command: `npx tsx bench/fuzz-itl.ts${SCALE !== 1 ? ` --cases-scale ${SCALE}` : ''}`,
-  dataset: 'generated: transactions built by test/itl-fixtures.ts (Types 1, 2, 4, 9 legacy, 9 INCITS 378, 9 with an embedded ISO 19794-2 template, 10, 13, 14) and seeded random bytes',
+  dataset: 'generated: transactions built by test/itl-fixtures.ts (Types 1, 2, 4, 9 legacy, 9 INCITS 378, 9 with an embedded ISO 19794-2 template, 9 FBI/IAFIS 9.014-9.023, 10, 13, 14) and seeded random bytes',
   versions: { typescript: packageVersion('typescript'), tsx: packageVersion('tsx') },
   results: { seed: SEED, total, failures: bad, tally, msPerFamily: timing, bigTransactionBytes: big.length, codecMs, copyMs },
   markdown,

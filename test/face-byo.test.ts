@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../models/onnx/builder.ts';
 import { alignFace, toTensor } from '../src/face/align.ts';
-import { decodeImage } from '../src/face/decode.ts';
+import { decodeImage } from '../src/ingest/image/decode.ts';
 import { ARCFACE_112_TEMPLATE, loadQualityThresholds } from '../src/face/frontend-config.ts';
 import { DEFAULT_FACE_ROLES } from '../src/face/modality.ts';
 import { mirrorRgb, type RgbImage } from '../src/face/image.ts';

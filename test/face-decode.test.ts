@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { decodeImage, detectFormat, type DecodedImage } from '../src/face/decode.js';
-import { readJ2kHeader, unwrapJp2 } from '../src/face/jpeg2000.js';
+import { decodeImage, detectFormat, type DecodedImage } from '../src/ingest/image/decode.ts';
+import { readJ2kHeader, unwrapJp2 } from '../src/ingest/image/jpeg2000.ts';
 import { AppError } from '../src/errors.js';
 import type { RgbImage } from '../src/face/image.js';
 import {

@@ -1,4 +1,4 @@
-// ISO/IEC 19794-4:2005 and ANSI/INCITS 381-2004 finger image records: views, resolution, compression,
+// ISO/IEC 19794-4:2005 and ANSI/INCITS 381-2004 finger image records (2011: finger-image-record-2011.test.ts): views, resolution, compression,
 // and refusals naming the field and offset; random and mutated records never end in anything but a 4xx.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -36,8 +36,9 @@ describe('finger image records', () => {
     expect(refusal(badSize).code).toBe('IMAGE_RECORD_MALFORMED');
     const slap = fingerImageRecord([{ position: 13, ...raw(40, 50) }]);
     expect([refusal(slap).code, refusal(slap).details?.field]).toEqual(['IMAGE_UNSUPPORTED_FORMAT', 'view[0].finger_position']);
+    // Version 020 is read as the 2011 layout, which a 2005 body does not follow.
     const v2011 = good.slice(); v2011.set([0x30, 0x32, 0x30], 4);
-    expect(refusal(v2011).status).toBe(415);
+    expect(refusal(v2011).status).toBe(422);
     const comp = fingerImageRecord([{ position: 2, ...raw(40, 50) }], { compression: 9 });
     expect([refusal(comp).code, refusal(comp).details?.field]).toEqual(['IMAGE_RECORD_MALFORMED', 'image_compression_algorithm']);
   });

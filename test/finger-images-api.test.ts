@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModules } from '../src/modules.ts';
 import { fingerImage, type ImpressionOptions } from './lib/finger-images.ts';
 import { encodeWsq } from './lib/wsq-encode.ts';
-import { fingerImageRecord } from './lib/finger-image-records.ts';
+import { fingerImageRecord, fingerImageRecord2011 } from './lib/finger-image-records.ts';
+import { bmp, greyRamp } from './lib/bmp.ts';
+import { encodeJ2k } from './lib/images.ts';
 import { ADMIN_KEY, startService, type TestService } from './lib/service.ts';
 
 const W = 320, H = 400;
@@ -57,6 +59,28 @@ describe('fingerprint image enrolment', () => {
     expect(r.body.positions).toEqual([7]);
     const c = await s.call('POST', '/v1/checks', { key: k.kiosk, body: { fingerprints: [{ image: b64(await png(fingerImage(106, MOVED))), position: 7 }] } });
     expect(c.body.candidates[0]?.subjectId).toBe(subjects[1]);
+  });
+
+  it('an ISO/IEC 19794-4:2011 record with a JPEG 2000 lossless view, and a BMP body, enrol and are found', async () => {
+    const grey = fingerImage(108);
+    const rgb = new Uint8Array(W * H * 3);
+    for (let i = 0; i < grey.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = grey[i];
+    const j2k = await encodeJ2k({ width: W, height: H, channels: 3, data: rgb });
+    const c = await s.call('POST', '/v1/subjects', { key: k.enroller, body: { watchlist: 'img-list', reference: 'IMG-2011', name: 'Image 2011' } });
+    const rec = fingerImageRecord2011([{ position: 4, width: W, height: H, data: j2k, compression: 5 }]);
+    const r = await s.call('POST', `/v1/subjects/${c.body.id}/fingerprints`, { key: k.enroller, raw: Buffer.from(rec), headers: { 'content-type': 'application/octet-stream' } });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.positions).toEqual([4]);
+    const moved = fingerImage(108, MOVED);
+    const asBmp = bmp({ width: W, height: H, bpp: 8, palette: greyRamp, pixel: (x, y) => moved[y * W + x] });
+    const found = await s.call('POST', '/v1/checks', { key: k.kiosk, body: { fingerprints: [{ image: b64(asBmp), position: 4 }] } });
+    expect(found.status, found.text).toBe(200);
+    expect(found.body.candidates[0]?.subjectId).toBe(c.body.id);
+    const d = await s.call('POST', '/v1/subjects', { key: k.enroller, body: { watchlist: 'img-list', reference: 'IMG-BMP', name: 'Image BMP' } });
+    const other = fingerImage(109);
+    const e = await s.call('POST', `/v1/subjects/${d.body.id}/fingerprints?position=5`, { key: k.enroller, raw: Buffer.from(bmp({ width: W, height: H, bpp: 8, palette: greyRamp, pixel: (x, y) => other[y * W + x] })), headers: { 'content-type': 'image/bmp' } });
+    expect(e.status, e.text).toBe(201);
+    expect(e.body.minutiae[0]).toBeGreaterThan(10);
   });
 
   it('a 1000 ppi image is resampled to 500 ppi before extraction', async () => {
@@ -116,6 +140,27 @@ describe('ANSI/NIST-ITL transactions with finger images', () => {
     const raw = type4(1, W, H, fingerImage(107, MOVED));
     raw[17] = 0; // GCA 0: uncompressed
     const check = await s.call('POST', '/v1/checks', { key: k.kiosk, raw: Buffer.from(transaction(type1([[4, '01']]), raw)), headers: { 'content-type': ITL } });
+    expect(check.status, check.text).toBe(200);
+    expect(check.body.candidates[0]?.subjectId).toBe(c.body.id);
+  });
+
+  it('a Type-9 with FBI/IAFIS minutiae (9.014-9.023) enrols and a check with it finds its subject', async () => {
+    const { transaction, type1, tagged, RS, US } = await itl();
+    // 40 minutiae spread over a 16 x 20 mm finger, written as MAT items (0.01 mm, lower-left origin, degrees).
+    let seed = 7;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const mat = Array.from({ length: 40 }, (_, i) => {
+      const x = String(Math.round(150 + rnd() * 1300)).padStart(4, '0'), y = String(Math.round(150 + rnd() * 1700)).padStart(4, '0');
+      const t = String(Math.floor(rnd() * 360)).padStart(3, '0');
+      return [String(i + 1).padStart(3, '0'), `${x}${y}${t}`, '40', rnd() < 0.5 ? 'A' : 'B'].join(US);
+    }).join(RS);
+    const t9 = tagged('9.001', [['9.002', '01'], ['9.003', '1'], ['9.004', 'U'], ['9.014', '03'], ['9.015', '40'], ['9.016', `AFIS/FBI${US}A`], ['9.023', mat]]);
+    const tx = Buffer.from(transaction(type1([[9, '01']]), t9));
+    const c = await s.call('POST', '/v1/subjects', { key: k.enroller, body: { watchlist: 'img-list', reference: 'ITL-IAFIS', name: 'IAFIS minutiae' } });
+    const r = await s.call('POST', `/v1/subjects/${c.body.id}/fingerprints`, { key: k.enroller, raw: tx, headers: { 'content-type': ITL } });
+    expect(r.status, r.text).toBe(201);
+    expect([r.body.positions, r.body.minutiae]).toEqual([[3], [40]]);
+    const check = await s.call('POST', '/v1/checks', { key: k.kiosk, raw: tx, headers: { 'content-type': ITL } });
     expect(check.status, check.text).toBe(200);
     expect(check.body.candidates[0]?.subjectId).toBe(c.body.id);
   });

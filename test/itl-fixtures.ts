@@ -165,3 +165,32 @@ export function embeddedTemplateTransaction(): Uint8Array {
   const tpl = iso2005([[1, 120, 200, 64, 50], [2, 30, 310, 0, 70], [1, 250, 40, 192, 0]]);
   return transaction(type1([[9, '01']]), tagged('9.001', [['9.002', '01'], ['9.003', '0'], ['9.004', 'U'], ['9.180', Buffer.from(tpl).toString('base64')]]));
 }
+
+/**
+ * FBI/IAFIS Type-9 (EBTS Appendix J fields 9.014–9.023), as an AFIS sends it for a ten-print finger:
+ * MAT subfields are index, XXXXYYYYTTT (0.01 mm from the lower left, degrees), quality, type, then
+ * the eight octant neighbours as `index,ridge count`.
+ */
+export const IAFIS_MINUTIAE: string[][] = [
+  ['001', '05080254045', '40', 'A', '002,03', '003,05', '000,00', '000,00', '000,00', '000,00', '000,00', '000,00'],
+  ['002', '10160762180', '63', 'B', '001,03', '000,00', '000,00', '000,00', '000,00', '000,00', '000,00', '000,00'],
+  ['003', '15240508270', '00', 'D'],
+];
+export function type9Iafis(idc: string, fields: FieldSpec[] = []): Uint8Array {
+  return tagged('9.001', [
+    ['9.002', idc], ['9.003', '1'], ['9.004', 'U'], ['9.014', '07'], ['9.015', String(IAFIS_MINUTIAE.length)],
+    ['9.016', `AFIS/FBI${US}A`], ['9.017', `WU${US}14${US}11`], ['9.020', '020'],
+    ['9.021', `07620762${US}090${US}0050`], ['9.022', `03810381${US}090${US}135${US}270${US}0050`],
+    ['9.023', IAFIS_MINUTIAE.map((m) => m.join(US)).join(RS)], ...fields,
+  ]);
+}
+
+/** Type-1, a Type-14 image (800x750 px at 500 ppi) and the IAFIS Type-9 describing it (same IDC). */
+export function iafisTransaction(): Uint8Array {
+  const image = tagged('14.001', [
+    ['14.002', '01'], ['14.003', '1'], ['14.004', 'ORIG00001'], ['14.005', '20240131'],
+    ['14.006', '800'], ['14.007', '750'], ['14.008', '1'], ['14.009', '500'], ['14.010', '500'],
+    ['14.011', 'WSQ20'], ['14.012', '8'], ['14.013', '07'], ['14.999', WSQ_BYTES],
+  ]);
+  return transaction(type1([[14, '01'], [9, '01']]), image, type9Iafis('01'));
+}

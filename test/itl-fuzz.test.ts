@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../src/errors.ts';
 import { extractProbes, parseTransaction, writeTransaction } from '../src/ingest/itl/index.ts';
-import { embeddedTemplateTransaction, fullTransaction, smallTransaction } from './itl-fixtures.ts';
+import { embeddedTemplateTransaction, fullTransaction, iafisTransaction, smallTransaction } from './itl-fixtures.ts';
 
 const ITL_CODES = ['ITL_MALFORMED', 'ITL_TRUNCATED', 'ITL_UNSUPPORTED'];
 
@@ -48,7 +48,7 @@ describe('ITL fuzz', () => {
   });
 
   it('bit flips, byte edits, insertions and deletions of valid transactions', () => {
-    const seeds = [fullTransaction(), smallTransaction(), embeddedTemplateTransaction()];
+    const seeds = [fullTransaction(), smallTransaction(), embeddedTemplateTransaction(), iafisTransaction()];
     const mutation = fc.record({
       seed: fc.integer({ min: 0, max: seeds.length - 1 }),
       edits: fc.array(fc.record({

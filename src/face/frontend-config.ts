@@ -2,21 +2,8 @@
 // place. Quality thresholds can be overridden at start-up with the env variable
 // BIOCHECK_FACE_QUALITY holding JSON: {"enrol": {...}, "check": {...}} (partial objects).
 
-// ---------------------------------------------------------------- decode limits
-export interface DecodeLimits {
-  /** Largest accepted encoded input, bytes (IMAGE_TOO_LARGE beyond). */
-  maxBytes: number;
-  /** Largest accepted width*height, read from the header before decoding (IMAGE_TOO_MANY_PIXELS). */
-  maxPixels: number;
-  /** Largest accepted side, pixels (a 1 x 40M strip is as hostile as a square bomb). */
-  maxSide: number;
-}
-
-export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = {
-  maxBytes: 15 * 1024 * 1024,
-  maxPixels: 40_000_000, // a 50 MP camera frame is refused; e-gate frames are 2-12 MP
-  maxSide: 20_000,
-};
+// ---------------------------------------------------------------- decode limits (src/ingest/image/limits.ts)
+export { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../ingest/image/limits.ts';
 
 // ---------------------------------------------------------------- alignment
 export type Template5 = {

@@ -2,13 +2,8 @@
 // aligner and quality measures share. Coordinates: x right, y down, pixel (i, j) has its
 // centre at (i, j) (the OpenCV convention, which the ArcFace template assumes).
 
-/** 8-bit RGB, row-major, interleaved (R, G, B per pixel). */
-export interface RgbImage {
-  width: number;
-  height: number;
-  channels: 3;
-  data: Uint8Array;
-}
+export { createRgb, type RgbImage } from '../ingest/image/rgb.ts';
+import { createRgb, type RgbImage } from '../ingest/image/rgb.ts';
 
 /** One float channel per pixel, row-major (luminance 0..255 unless said otherwise). */
 export interface GreyImage {
@@ -27,10 +22,6 @@ export interface Box {
   y: number;
   width: number;
   height: number;
-}
-
-export function createRgb(width: number, height: number): RgbImage {
-  return { width, height, channels: 3, data: new Uint8Array(width * height * 3) };
 }
 
 /** ITU-R BT.601 luma weights (what JPEG and most quality tools use). */

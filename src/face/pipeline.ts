@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import type { ModelDescriptor } from '../runtime/index.ts';
 import type { InferencePool, InferencePools } from '../runtime/index.ts';
 import { alignFace, cropAndResize, cropPointToImage, scaleTemplate, toTensor } from './align.ts';
-import { decodeImage } from './decode.ts';
+import { decodeImage } from '../ingest/image/decode.ts';
 import { faceView, sharpenedView } from './degraded.ts';
 import { decodeBlazeface, type BlazefaceConfig } from './detect/blazeface-decode.ts';
 import { suppressOverlaps, tileFrames } from './detect/second-pass.ts';

@@ -1,10 +1,12 @@
-// A fingerprint image in, a 500 ppi grey image out: WSQ through our decoder (src/ingest/wsq), JPEG 2000,
-// PNG, TIFF and JPEG through the service's image decoder, then resampled to the 500 ppi the extractor and
+// A fingerprint image in, a 500 ppi grey image out: WSQ and BMP through our decoders (src/ingest/wsq,
+// src/ingest/image/bmp.ts), JPEG 2000, PNG, TIFF and JPEG through the service's image decoder, then resampled to the 500 ppi the extractor and
 // the matcher work at. Every failure is a 4xx AppError.
 import sharp from 'sharp';
 import { AppError } from '../errors.ts';
-import { decodeImage } from '../face/decode.ts';
+import { decodeBmpGrey, isBmp } from '../ingest/image/bmp.ts';
+import { decodeImage } from '../ingest/image/decode.ts';
 import { isFingerImageRecord, parseFingerImageRecord, type FingerImageView } from '../ingest/image-records/finger-image-record.ts';
+import { STANDARD_TAG } from '../ingest/image-records/types.ts';
 import { decodeWsq, isWsq } from '../ingest/wsq/index.ts';
 import type { GreyImage } from './extract.ts';
 
@@ -39,7 +41,7 @@ export async function decodeFingerImages(bytes: Uint8Array, declaredPpi?: number
     const ppi = declaredPpi ?? v.ppi;
     checkPpi(ppi, 'image_resolution');
     const img = await decodeView(v, ppi);
-    out.push({ ...img, position: v.position, format: `${rec.standard === 'ISO/IEC 19794-4:2005' ? 'iso-19794-4' : 'ansi-381'}/${img.format}` });
+    out.push({ ...img, position: v.position, format: `${STANDARD_TAG[rec.standard]}/${img.format}` });
   }
   return out;
 }
@@ -53,11 +55,15 @@ async function decodeView(v: FingerImageView, ppi: number): Promise<FingerImage>
   return img;
 }
 
-/** Decodes one encoded finger image (WSQ, JPEG 2000, PNG, TIFF, JPEG) to grey at its native resolution. */
+/** Decodes one encoded finger image (WSQ, JPEG 2000, PNG, TIFF, JPEG, BMP) to grey at its native resolution. */
 export async function decodeFingerImage(bytes: Uint8Array, declaredPpi?: number): Promise<FingerImage> {
   if (isWsq(bytes)) {
     const w = decodeWsq(bytes);
     return { image: { width: w.width, height: w.height, pixels: w.pixels }, ppi: declaredPpi ?? w.ppi ?? WORKING_PPI, format: 'wsq' };
+  }
+  if (isBmp(bytes)) {
+    const g = decodeBmpGrey(bytes);
+    return { image: { width: g.width, height: g.height, pixels: g.pixels }, ppi: declaredPpi ?? WORKING_PPI, format: 'bmp' };
   }
   const rgb = await decodeImage(bytes);
   const grey = new Uint8Array(rgb.width * rgb.height);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import type { RgbImage, Point, Box } from '../../src/face/image.js';
-import { loadOpenJpeg } from '../../src/face/jpeg2000.js';
+import { loadOpenJpeg } from '../../src/ingest/image/jpeg2000.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -29,7 +29,7 @@ export type EnrolBodyParser = (body: Buffer, request: FastifyRequest) => { faces
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/jp2', 'image/jpx', 'image/j2k']);
 /** Raw fingerprint image bodies our extractor reads (the format is still told from the bytes). */
-const FINGER_IMAGE_TYPES = new Set(['image/x-wsq', 'image/wsq', 'image/jp2', 'image/jpx', 'image/j2k', 'image/png', 'image/tiff', 'image/jpeg']);
+const FINGER_IMAGE_TYPES = new Set(['image/x-wsq', 'image/wsq', 'image/jp2', 'image/jpx', 'image/j2k', 'image/png', 'image/tiff', 'image/jpeg', 'image/bmp', 'image/x-ms-bmp']);
 const contentType = (req: FastifyRequest) => String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 
 export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyParser> = {}) {

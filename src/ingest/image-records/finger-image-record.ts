@@ -1,37 +1,18 @@
 // Finger image records: ISO/IEC 19794-4:2005 (32-byte general header) and ANSI/INCITS 381-2004 (the same
-// with a 4-byte CBEFF product identifier: 36 bytes), both "FIR\0" "010\0". Each view is a 14-byte header
+// with a 4-byte CBEFF product identifier: 36 bytes), both "FIR\0" "010\0"; version "020" is the 2011
+// edition (iso-2011.ts). Each view is a 14-byte header
 // and the image: uncompressed 8-bit grey, WSQ, JPEG, JPEG 2000 or PNG. Every length, dimension and count
 // is checked against the record; every failure names the field and its byte offset.
 import { AppError } from '../../errors.ts';
+import { recordError as fail, recordUnsupported } from './errors.ts';
+import { parseIso2011 } from './iso-2011.ts';
+import { MAX_SIDE, MAX_VIEWS, type FingerImageRecord, type FingerImageView, type ViewCompression } from './types.ts';
 
-export type ViewCompression = 'raw' | 'wsq' | 'jpeg' | 'jp2' | 'png';
+export type { FingerImageRecord, FingerImageView, ViewCompression } from './types.ts';
 
-export interface FingerImageView {
-  position: number;
-  viewNumber: number;
-  quality: number;
-  impressionType: number;
-  width: number;
-  height: number;
-  /** Image resolution, pixels per inch. */
-  ppi: number;
-  compression: ViewCompression;
-  /** The view's image bytes: width*height grey bytes when raw, else the encoded image. */
-  data: Uint8Array;
-  offset: number;
-}
-
-export interface FingerImageRecord { standard: 'ISO/IEC 19794-4:2005' | 'ANSI/INCITS 381-2004'; views: FingerImageView[] }
-
-/** Views accepted in one record (ten fingers, up to a few views each). */
-const MAX_VIEWS = 40;
-const MAX_SIDE = 16_384;
 const COMPRESSION: Record<number, ViewCompression | 'packed'> = { 0: 'raw', 1: 'packed', 2: 'wsq', 3: 'jpeg', 4: 'jp2', 5: 'png' };
 
 export const isFingerImageRecord = (b: Uint8Array): boolean => b.length >= 4 && b[0] === 0x46 && b[1] === 0x49 && b[2] === 0x52 && b[3] === 0;
-
-const fail = (code: 'IMAGE_RECORD_MALFORMED' | 'IMAGE_RECORD_TRUNCATED', message: string, field: string, offset: number) =>
-  new AppError(code, `finger image record, field ${field}: ${message} (byte offset ${offset})`, { field, offset });
 
 const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];
@@ -41,10 +22,8 @@ export function parseFingerImageRecord(b: Uint8Array): FingerImageRecord {
   if (!isFingerImageRecord(b)) throw fail('IMAGE_RECORD_MALFORMED', 'format identifier is not "FIR\\0"', 'format_identifier', 0);
   if (b.length < 8) throw fail('IMAGE_RECORD_TRUNCATED', 'record ends inside the version', 'version', 4);
   const version = String.fromCharCode(b[4], b[5], b[6]);
-  if (b[7] !== 0 || (version !== '010' && version !== ' 10')) {
-    if (version === '020') throw new AppError('IMAGE_UNSUPPORTED_FORMAT', 'ISO/IEC 19794-4:2011 finger image records (version 020) are not read yet; send the image itself or a 2005 record', { field: 'version', offset: 4 });
-    throw fail('IMAGE_RECORD_MALFORMED', `version "${version}" is not 010`, 'version', 4);
-  }
+  if (b[7] === 0 && version === '020') return parseIso2011(b);
+  if (b[7] !== 0 || (version !== '010' && version !== ' 10')) throw fail('IMAGE_RECORD_MALFORMED', `version "${version}" is not 010 or 020`, 'version', 4);
   if (b.length < 14) throw fail('IMAGE_RECORD_TRUNCATED', 'record ends inside the record length', 'record_length', 8);
   const length = u48(b, 8);
   if (length > b.length) throw fail('IMAGE_RECORD_TRUNCATED', `record declares ${length} bytes but ${b.length} arrived`, 'record_length', 8);
@@ -65,7 +44,7 @@ export function parseFingerImageRecord(b: Uint8Array): FingerImageRecord {
     if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) throw fail('IMAGE_RECORD_MALFORMED', `view size ${width}x${height} is outside 1..${MAX_SIDE}`, `view[${i}].horizontal_line_length`, o + 9);
     const position = b[o + 4];
     if (position > 10) {
-      throw new AppError('IMAGE_UNSUPPORTED_FORMAT', `view ${i} is finger position ${position} (multi-finger or palm): only single-finger views (0-10) are read`, { field: `view[${i}].finger_position`, offset: o + 4 });
+      throw recordUnsupported(`view ${i} is finger position ${position} (multi-finger or palm): only single-finger views (0-10) are read`, `view[${i}].finger_position`, o + 4);
     }
     const data = b.subarray(o + 14, o + blockLen);
     if (h.compression === 'raw' && data.length !== width * height) {
@@ -100,7 +79,7 @@ function tryHeader(b: Uint8Array, length: number, at: number): Header | undefine
   const compression = COMPRESSION[comp];
   if (compression === undefined) throw fail('IMAGE_RECORD_MALFORMED', `compression code ${comp} is not 0-5`, 'image_compression_algorithm', at + 15);
   if (compression === 'packed' || (compression === 'raw' && depth !== 8)) {
-    throw new AppError('IMAGE_UNSUPPORTED_FORMAT', `uncompressed images at ${depth} bit(s) per pixel${compression === 'packed' ? ', bit-packed,' : ''} are not read; 8-bit grey is`, { field: 'pixel_depth', offset: at + 14 });
+    throw recordUnsupported(`uncompressed images at ${depth} bit(s) per pixel${compression === 'packed' ? ', bit-packed,' : ''} are not read; 8-bit grey is`, 'pixel_depth', at + 14);
   }
   return { start, count, ppi: units === 1 ? hres : Math.round(hres * 2.54), compression };
 }

@@ -5,6 +5,7 @@ import { isAppError } from '../../errors.ts';
 import { parseTemplate, toFingerMinutiae } from '../templates/index.ts';
 import { itlError, type ItlErrorWhere } from './errors.ts';
 import { textOf } from './fields.ts';
+import { isIafis } from './type9-iafis.ts';
 import type { ItlTaggedRecord } from './types.ts';
 
 /** "FMR\0": the format identifier both INCITS 378 and ISO/IEC 19794-2 templates start with. */
@@ -14,7 +15,7 @@ const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 
 const hasMagic = (b: Uint8Array): boolean => b.length >= MIN_TEMPLATE_BYTES && FMR_MAGIC.every((v, i) => b[i] === v);
 /** Fields that hold standard tagged content, never an embedded template. */
-const isStandardField = (n: number): boolean => n <= 12 || (n >= 126 && n <= 150) || (n >= 300 && n <= 399);
+const isStandardField = (n: number): boolean => n <= 12 || isIafis(n) || (n >= 126 && n <= 150) || (n >= 300 && n <= 399);
 
 export function findEmbeddedTemplate(record: ItlTaggedRecord): { tag: string; bytes: Uint8Array } | undefined {
   for (const f of record.fields) {

@@ -5,7 +5,8 @@ import { itlError } from './errors.ts';
 import { decodeEmbeddedTemplate, findEmbeddedTemplate } from './embedded-template.ts';
 import { fieldText, recordIdc } from './fields.ts';
 import { ppiFrom, readImageRecord } from './image.ts';
-import { readType9, type LegacyBlock, type M1Block } from './type9.ts';
+import type { Mm100Minutia } from './type9-reader.ts';
+import { readType9, type M1Block } from './type9.ts';
 import type { ItlTaggedRecord, ItlTransaction } from './types.ts';
 
 const TARGET_PPI = 500;
@@ -62,8 +63,11 @@ function imageGeometry(t: ItlTransaction | undefined, idc: number | undefined): 
   return undefined;
 }
 
-function fromLegacy(legacy: LegacyBlock, geometry: Geometry | undefined): FingerMinutiae {
-  // 0.01 mm → 500 ppi pixels; the legacy origin is the lower-left corner, so y flips about the image height.
+/** Minutiae in 0.01 mm from the lower-left corner: the legacy 9.012 and the IAFIS 9.023 alike. */
+interface Mm100Block { positions: number[]; minutiae: Mm100Minutia[] }
+
+function fromMm100(legacy: Mm100Block, geometry: Geometry | undefined): FingerMinutiae {
+  // 0.01 mm → 500 ppi pixels; the origin is the lower-left corner, so y flips about the image height.
   const scale = TARGET_PPI / 2540;
   const heightMm100 = geometry ? (geometry.heightPx / geometry.ppi) * 2540 : Math.max(0, ...legacy.minutiae.map((m) => m.y));
   const typeOf = (t: string): MinutiaType => (t === 'A' ? 'ending' : t === 'B' ? 'bifurcation' : 'other');
@@ -74,7 +78,8 @@ function fromLegacy(legacy: LegacyBlock, geometry: Geometry | undefined): Finger
     minutiae: legacy.minutiae.map((m): Minutia => ({
       x: m.x * scale,
       y: (heightMm100 - m.y) * scale,
-      // ANSI/NIST legacy angles point the opposite way to INCITS 378's (NBIS an2k2fmr adds 180°).
+      // ANSI/NIST legacy angles point the opposite way to INCITS 378's (NBIS an2k2fmr adds 180°); IAFIS
+      // MAT, the feature set the legacy fields were drawn from, is read the same way.
       angle: normAngle((m.theta + 180) * DEG),
       type: typeOf(m.type),
       // 2..63 → 0..100; 0 (manual) and 1 (no quality) carry no score.
@@ -86,14 +91,17 @@ function fromLegacy(legacy: LegacyBlock, geometry: Geometry | undefined): Finger
 /**
  * The matcher's view of a Type-9 record. Prefers the INCITS 378 block (9.126–9.141), then the
  * legacy standard fields (9.005–9.012), then a binary INCITS 378 / ISO 19794-2 template embedded
- * in a field. `transaction` lets a legacy record find its image's height (for the y flip).
+ * in a field, then the FBI/IAFIS fields (9.014–9.023). `transaction` lets the 0.01 mm layouts find
+ * their image's height (for the y flip).
  */
 export function itlType9ToFingerMinutiae(record: ItlTaggedRecord, transaction?: ItlTransaction, index?: number): FingerMinutiae {
   const t9 = readType9(record, index);
   if (t9.m1 && (t9.m1.minutiae.length > 0 || t9.m1.count !== undefined)) return fromM1(t9.m1, index);
-  if (t9.legacy && t9.legacy.minutiae.length > 0) return fromLegacy(t9.legacy, imageGeometry(transaction, t9.idc));
+  const geometry = () => imageGeometry(transaction, t9.idc);
+  if (t9.legacy && t9.legacy.minutiae.length > 0) return fromMm100(t9.legacy, geometry());
   const embedded = findEmbeddedTemplate(record);
   if (embedded) return decodeEmbeddedTemplate(embedded.bytes, { record: index, recordType: 9, field: embedded.tag });
-  if (t9.legacy) return fromLegacy(t9.legacy, imageGeometry(transaction, t9.idc));
-  throw itlError('ITL_UNSUPPORTED', 'Type-9 record carries no minutiae this codec reads (no 9.137, 9.012 or embedded template)', { record: index, recordType: 9 });
+  if (t9.iafis && (t9.iafis.minutiae.length > 0 || t9.iafis.count !== undefined)) return fromMm100(t9.iafis, geometry());
+  if (t9.legacy) return fromMm100(t9.legacy, geometry());
+  throw itlError('ITL_UNSUPPORTED', 'Type-9 record carries no minutiae this codec reads (no 9.137, 9.012, 9.023 or embedded template)', { record: index, recordType: 9 });
 }

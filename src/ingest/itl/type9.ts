@@ -1,29 +1,18 @@
-// Type-9 minutiae records: the legacy standard fields 9.005–9.012, the INCITS 378 ("M1") block
+// Type-9 minutiae records: the legacy standard fields 9.005–9.012, the FBI/IAFIS fields 9.014–9.023
+// (type9-iafis.ts), the INCITS 378 ("M1") block
 // 9.126–9.141, vendor blocks and the EFS block 9.300–9.399 (kept raw).
 // Field numbers follow ANSI/NIST-ITL 1-2011 (Update 2013/2015) Table 28 for the M1 block:
 // 126 CBI, 127 CEI, 128 HLL, 129 VLL, 130 SLC, 131 THPS, 132 TVPS, 133 FVW, 134 FGP, 135 FQD,
 // 136 NOM, 137 FMD, 138 RCI, 139 CIN, 140 DIN, 141 ADA.
-import { itlError, tagName } from './errors.ts';
-import { fieldText, findField, parseUint, splitItems } from './fields.ts';
-import { fieldOffset } from './image.ts';
+import { itlError } from './errors.ts';
+import { findField } from './fields.ts';
 import { MAX_MINUTIAE } from './limits.ts';
+import { isIafis, readIafis, type IafisBlock } from './type9-iafis.ts';
+import { FieldReader, readMm100Minutiae, xy8, type Mm100Minutia } from './type9-reader.ts';
 import type { ItlField, ItlTaggedRecord } from './types.ts';
 
-/** One minutia of legacy field 9.012 (coordinates in 0.01 mm from the lower-left corner, angle in degrees). */
-export interface LegacyMinutia {
-  index: number;
-  /** 0.01 mm, origin at the lower left of the image. */
-  x: number;
-  y: number;
-  /** Degrees 0..359, counter-clockwise from the horizontal (ANSI/NIST convention). */
-  theta: number;
-  /** 0..63: 0 manually encoded, 1 no quality available, 2..63 increasing quality. */
-  quality: number;
-  /** A ridge ending, B bifurcation, C compound, D undetermined. */
-  type: string;
-  /** Remaining items (ridge counts `neighbour,count`), as written. */
-  ridgeCounts: string[];
-}
+/** One minutia of legacy field 9.012 (0.01 mm from the lower-left corner, degrees). */
+export type LegacyMinutia = Mm100Minutia;
 
 export interface LegacyBlock {
   /** 9.005 OFR items (system name, method, equipment). */
@@ -94,10 +83,11 @@ export interface ItlType9 {
   /** 9.004 FMT: S = legacy standard fields present, U = user-defined/other blocks. */
   minutiaFormat?: string;
   legacy?: LegacyBlock;
+  iafis?: IafisBlock;
   m1?: M1Block;
   /** Fields 9.300–9.399, kept as read. */
   efs: ItlField[];
-  /** Every other field (vendor blocks 9.013–9.125, 9.151–9.299, 9.400+), kept as read. */
+  /** Every other field (vendor blocks 9.013, 9.024–9.125, 9.151–9.299, 9.400+), kept as read. */
   other: ItlField[];
 }
 
@@ -106,57 +96,9 @@ const isLegacy = (n: number): boolean => n >= 5 && n <= 12;
 const isM1 = (n: number): boolean => n >= 126 && n <= 150;
 const isEfs = (n: number): boolean => n >= 300 && n <= 399;
 
-class FieldReader {
-  constructor(readonly record: ItlTaggedRecord, readonly index: number | undefined) {}
-  fail(number: number, message: string): never {
-    throw itlError('ITL_MALFORMED', message, {
-      record: this.index, recordType: 9, field: tagName(9, number), offset: fieldOffset(this.record, number),
-    });
-  }
-  text(n: number): string | undefined { return fieldText(this.record, n); }
-  uint(n: number, maxDigits = 6): number | undefined {
-    const t = this.text(n);
-    if (t === undefined) return undefined;
-    const v = parseUint(t, maxDigits);
-    if (v === undefined) this.fail(n, `expected a non-negative integer, found "${t.slice(0, 20)}"`);
-    return v;
-  }
-  items(n: number): string[][] | undefined {
-    const t = this.text(n);
-    return t === undefined ? undefined : splitItems(t);
-  }
-  num(n: number, item: string, what: string, maxDigits = 6): number {
-    const v = parseUint(item, maxDigits);
-    if (v === undefined) this.fail(n, `${what} must be a non-negative integer, found "${item.slice(0, 20)}"`);
-    return v;
-  }
-}
-
-/** Reads "XXXXYYYY" (4+4 digits) as used by 9.008/9.009. */
-function xy8(r: FieldReader, n: number, s: string): { x: number; y: number } {
-  if (!/^\d{8}$/.test(s)) r.fail(n, `position must be 8 digits XXXXYYYY, found "${s.slice(0, 20)}"`);
-  return { x: Number(s.slice(0, 4)), y: Number(s.slice(4, 8)) };
-}
-
 function readLegacy(r: FieldReader): LegacyBlock {
-  const minutiae: LegacyMinutia[] = [];
   const mrc = r.items(12);
-  if (mrc) {
-    if (mrc.length > MAX_MINUTIAE) r.fail(12, `more than ${MAX_MINUTIAE} minutiae`);
-    for (const s of mrc) {
-      if (s.length < 4) r.fail(12, 'each minutia needs at least index, XXXXYYYYTTT, quality and type');
-      if (!/^\d{11}$/.test(s[1])) r.fail(12, `minutia position must be 11 digits XXXXYYYYTTT, found "${s[1].slice(0, 20)}"`);
-      const theta = Number(s[1].slice(8, 11));
-      if (theta > 359) r.fail(12, `minutia angle ${theta} exceeds 359 degrees`);
-      const quality = r.num(12, s[2], 'minutia quality', 2);
-      if (quality > 63) r.fail(12, `minutia quality ${quality} exceeds 63`);
-      if (!/^[ABCD]$/.test(s[3])) r.fail(12, `minutia type must be A, B, C or D, found "${s[3].slice(0, 20)}"`);
-      minutiae.push({
-        index: r.num(12, s[0], 'minutia index', 4),
-        x: Number(s[1].slice(0, 4)), y: Number(s[1].slice(4, 8)), theta, quality, type: s[3], ridgeCounts: s.slice(4),
-      });
-    }
-  }
+  const minutiae = mrc ? readMm100Minutiae(r, 12, mrc) : [];
   const count = r.uint(10, 4);
   if (count !== undefined && mrc && count !== minutiae.length) r.fail(10, `MIN says ${count} minutiae but 9.012 holds ${minutiae.length}`);
   return {
@@ -244,8 +186,9 @@ export function readType9(record: ItlTaggedRecord, index?: number): ItlType9 {
     impressionType: r.uint(3, 2),
     minutiaFormat: r.text(4),
     legacy: hasLegacy ? readLegacy(r) : undefined,
+    iafis: record.fields.some((f) => isIafis(f.number)) ? readIafis(r) : undefined,
     m1: hasM1 ? readM1(r) : undefined,
     efs: record.fields.filter((f) => isEfs(f.number)),
-    other: record.fields.filter((f) => f.number > 4 && !isLegacy(f.number) && !isM1(f.number) && !isEfs(f.number)),
+    other: record.fields.filter((f) => f.number > 4 && !isLegacy(f.number) && !isIafis(f.number) && !isM1(f.number) && !isEfs(f.number)),
   };
 }

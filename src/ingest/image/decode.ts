@@ -3,10 +3,10 @@
 // is decoded; every failure is an AppError (413/415/422), never a crash.
 
 import sharp, { type SharpOptions } from 'sharp';
-import { AppError, isAppError } from '../errors.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './frontend-config.js';
-import type { RgbImage } from './image.js';
-import { checkPixelLimits, decodeJpeg2000, isJ2k, isJp2 } from './jpeg2000.js';
+import { AppError, isAppError } from '../../errors.ts';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.ts';
+import type { RgbImage } from './rgb.ts';
+import { checkPixelLimits, decodeJpeg2000, isJ2k, isJp2 } from './jpeg2000.ts';
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'jp2' | 'j2k';
 

@@ -5,9 +5,9 @@
 // enforced before any decoding.
 
 import { createRequire } from 'node:module';
-import { AppError } from '../errors.js';
-import type { DecodeLimits } from './frontend-config.js';
-import { createRgb, type RgbImage } from './image.js';
+import { AppError } from '../../errors.ts';
+import type { DecodeLimits } from './limits.ts';
+import { createRgb, type RgbImage } from './rgb.ts';
 
 export const JP2_SIGNATURE = Uint8Array.of(0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a);
 export const J2K_SOC_SIZ = Uint8Array.of(0xff, 0x4f, 0xff, 0x51);
