@@ -33,6 +33,9 @@ export interface Config {
   /** The background connection search (N:N): on by default; `paceMs` pauses between batches to leave CPU to checks;
    *  `batch` samples per worker transaction (unset: the tuned default). */
   connections: { enabled: boolean; paceMs: number; batch?: number };
+  /** Bench only, never production: checks and every other change write no audit entry (BIOCHECK_BENCH_SKIP_AUDIT,
+   *  refused unless BIOCHECK_BENCH=1), the reference for what the audit write costs. */
+  benchSkipAudit: boolean;
 }
 
 /** A setting the operator got wrong: every problem found, one per line; the service does not start. */
@@ -131,7 +134,12 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       paceMs: r.int('BIOCHECK_CONNECTIONS_PACE_MS', 0, 0, 60_000),
       ...(r.raw('BIOCHECK_CONNECTIONS_BATCH') ? { batch: r.int('BIOCHECK_CONNECTIONS_BATCH', 128, 1, 10_000) } : {}),
     },
+    benchSkipAudit: r.bool('BIOCHECK_BENCH_SKIP_AUDIT', false),
   };
+  // A service without its audit log breaks the log's promise: only a bench, saying so, may start one.
+  if (cfg.benchSkipAudit && !r.bool('BIOCHECK_BENCH', false)) {
+    r.problems.push('BIOCHECK_BENCH_SKIP_AUDIT: a bench-only switch (no audit entries); refused unless BIOCHECK_BENCH=1, never for production');
+  }
   const databaseUrl = cfg.databaseUrl;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('DATABASE_URL: expected postgres://user:password@host:port/database');
