@@ -5,12 +5,12 @@
 // recovery at half capacity, and the same capacity steps on the same database with the audit write switched off
 // (BIOCHECK_BENCH_SKIP_AUDIT, bench only) as the reference for what the write path costs.
 //
-//   npx tsx bench/load-checks.ts [--gallery=2000] [--overload=120] [--concurrency=1,4,16] [--step=10] [--reference=audit-off|none] [--name=load-checks]
+//   npx tsx bench/load-checks.ts [--gallery=2000] [--overload=120] [--concurrency=1,4,16] [--step=10] [--audit-off=true|false] [--name=load-checks]
 import { loadavg } from 'node:os';
 import { impression, isoRecord, synthFinger } from '../test/lib/fingers.ts';
 import { FingerService } from '../src/finger/modality.ts';
 import { bulkGallery } from './lib/bulk-gallery.ts';
-import { closedLoop, openLoop, processCpuMs, rssMiB, scrapeLoad, stageMedians, summarise, type Answer } from './lib/load.ts';
+import { closedLoop, openLoop, processCpuMs, rssMiB, scrapeLoad, stageMedians, startDelayControls, summarise, type Answer } from './lib/load.ts';
 import { packageVersion, writeReport } from './lib/report.ts';
 import { api, benchDatabase, createKey, round, startServiceChild, type ServiceChild } from './lib/service-bench.ts';
 
@@ -19,7 +19,7 @@ const GALLERY = Number(args.gallery ?? 2_000);
 const OVERLOAD_S = Number(args.overload ?? 120);
 const CONCURRENCY = (args.concurrency ?? '1,4,16').split(',').map(Number);
 const STEP_S = Number(args.step ?? 10);
-const REFERENCE = args.reference ?? 'audit-off';
+const AUDIT_OFF = args['audit-off'] !== 'false';
 const NAME = args.name ?? 'load-checks';
 const WATCHLIST = 'load';
 const WARMUP_S = 5;
@@ -32,6 +32,8 @@ const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 const seedOf = (i: number) => 100_000 + i;
 
 const db = await benchDatabase('load');
+/** The machine's scheduling floor and the client's own loop delay, read beside the service's. */
+const controls = startDelayControls();
 let svc: ServiceChild | undefined;
 const guard = setTimeout(() => { console.error('load-checks: time limit reached, stopping'); void svc?.stop().then(() => db.dispose()).then(() => process.exit(2)); }, (25 * 60 + 2 * OVERLOAD_S) * 1000);
 guard.unref();
@@ -72,12 +74,13 @@ try {
     const steps = [];
     for (const c of CONCURRENCY) {
       await scrapeLoad(s.base); // resets the service's loop-delay histogram
+      await controls.read();
       const cpu0 = processCpuMs(s.child.pid!);
       const client0 = process.cpuUsage();
       const xs = await closedLoop(check, c, STEP_S);
       const serviceCpuMs = processCpuMs(s.child.pid!) - cpu0;
       const cu = process.cpuUsage(client0);
-      const loop = await scrapeLoad(s.base);
+      const loop = { ...await scrapeLoad(s.base), ...await controls.read() };
       const sum = summarise(xs, STEP_S);
       const ok = Math.max(1, sum.accepted.n);
       steps.push({
@@ -113,8 +116,9 @@ try {
     return { at: t, ms: r.ms, status: r.status, code: r.body?.error?.code, timings: r.body?.timingsMs };
   };
   await scrapeLoad(svc.base);
+  await controls.read();
   const ov = await openLoop(ovCheck, rate, OVERLOAD_S);
-  const ovLoop = await scrapeLoad(svc.base);
+  const ovLoop = { ...await scrapeLoad(svc.base), ...await controls.read() };
   const overload = { offeredPerSecond: rate, seconds: OVERLOAD_S, clientSkipped: ov.skipped, loopDelay: ovLoop, ...summarise(ov.out, OVERLOAD_S), stages: stageMedians(ov.out, STAGES) };
   const first = Math.min(...ov.out.map((x) => x.at));
   const byWindow = Array.from({ length: Math.ceil(OVERLOAD_S / 10) }, (_, w) => ({ fromS: w * 10, ...summarise(ov.out.filter((x) => x.at >= first + w * 10_000 && x.at < first + (w + 1) * 10_000), 10) }));
@@ -135,7 +139,7 @@ try {
 
   // Reference: the same service, same database, no audit write.
   let reference: typeof steps | undefined;
-  if (REFERENCE === 'audit-off') {
+  if (AUDIT_OFF) {
     await svc.stop();
     svc = await start({ BIOCHECK_BENCH: '1', BIOCHECK_BENCH_SKIP_AUDIT: '1' });
     log('reference: the service restarted with BIOCHECK_BENCH_SKIP_AUDIT=1');
@@ -143,18 +147,18 @@ try {
   }
 
   const stageRow = (label: string, s: Record<string, number | null>) => `| ${label} | ${STAGES.map((k) => s[k] ?? '').join(' | ')} |`;
-  const stepRow = (s: (typeof steps)[number]) => `| ${s.concurrency} | ${s.acceptedPerSecond} | ${s.accepted.p50} | ${s.accepted.p99} | ${s.refused.n} | ${s.loopDelay.p99Ms} | ${s.loopDelay.maxMs} | ${s.cpuMsPerCheck.service} | ${s.cpuMsPerCheck.client} |`;
-  const stepHead = ['| clients | accepted/s | p50 ms | p99 ms | refused | service loop delay p99 ms | max ms | service CPU ms/check | client CPU ms/check |', '|---|---|---|---|---|---|---|---|---|'];
+  const stepRow = (s: (typeof steps)[number]) => `| ${s.concurrency} | ${s.acceptedPerSecond} | ${s.accepted.p50} | ${s.accepted.p99} | ${s.refused.n} | ${s.loopDelay.p99Ms} | ${s.loopDelay.maxMs} | ${s.loopDelay.idleP99Ms} | ${s.loopDelay.clientP99Ms} | ${s.cpuMsPerCheck.service} | ${s.cpuMsPerCheck.client} |`;
+  const stepHead = ['| clients | accepted/s | p50 ms | p99 ms | refused | service loop delay p99 ms | max ms | idle process p99 ms (machine floor) | client p99 ms | service CPU ms/check | client CPU ms/check |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   const persistShare = (s: (typeof steps)[number]) => (s.stages.persist != null && s.stages.total ? `${round((100 * s.stages.persist) / s.stages.total)}%` : '');
   writeReport({
-    name: NAME, command: `npx tsx bench/load-checks.ts --gallery=${GALLERY} --overload=${OVERLOAD_S} --concurrency=${CONCURRENCY.join(',')} --step=${STEP_S} --reference=${REFERENCE}`,
+    name: NAME, command: `npx tsx bench/load-checks.ts --gallery=${GALLERY} --overload=${OVERLOAD_S} --concurrency=${CONCURRENCY.join(',')} --step=${STEP_S} --audit-off=${AUDIT_OFF}`,
     dataset: `synthetic fingers (test/lib/fingers.ts): ${GALLERY} subjects x 1 finger written straight into PostgreSQL as the matcher templates enrolment stores for their ISO/IEC 19794-2 records; probes are distorted impressions (10% dropped, 8° rotation, 5 px shift) sent as ISO records in JSON`,
     versions: { fastify: packageVersion('fastify'), pg: packageVersion('pg') },
     results: { gallery: GALLERY, galleryS: round(galleryS), readyS: round(svc.readyMs / 1000), limits, capacity, steps, overload, byWindow, recovery, rss: rssSummary, rssOverloadDriftMiB: round(rssDrift), rssSamples: rss, reference },
     markdown: [
       `Service: child process (\`node --import tsx src/server.ts\`) on 127.0.0.1, LOG_LEVEL warn, the bench's embedded PostgreSQL (DATABASE_URL), admission limits ${JSON.stringify(limits)}. Client: the bench process on the same 2 cores (it competes with the service and PostgreSQL). Gallery written in ${galleryS.toFixed(1)} s; service start to /ready (gallery load) ${(svc.readyMs / 1000).toFixed(1)} s.`,
       '', `## Capacity (closed loop, ${STEP_S} s per step)`, '', ...stepHead, ...steps.map(stepRow),
-      '', `Capacity: **${capacity} checks/s** (the best accepted rate of any step). Loop delay: the service's own perf_hooks.monitorEventLoopDelay (prom-client, 10 ms resolution) over the step. CPU: the service process (not PostgreSQL) and the client, per accepted check.`,
+      '', `Capacity: **${capacity} checks/s** (the best accepted rate of any step). Loop delay: the service's own perf_hooks.monitorEventLoopDelay (prom-client, 10 ms resolution) over the step, beside the same measure in an idle Node process (the shared machine's scheduling floor) and in the bench client (whose delay inflates every latency it measures). CPU: the service process (not PostgreSQL) and the client, per accepted check.`,
       '', '## Where the time goes (median of the answers\' timingsMs, ms; client latency includes HTTP, auth, parsing, admission wait)', '',
       `| step | ${STAGES.join(' | ')} |`, `|${'---|'.repeat(STAGES.length + 1)}`,
       ...steps.map((s) => stageRow(`c=${s.concurrency} (persist ${persistShare(s)} of total)`, s.stages)),
@@ -163,7 +167,7 @@ try {
       '', `## Overload: open loop at ${rate}/s (2x capacity) for ${OVERLOAD_S} s`, '',
       `- accepted: ${overload.accepted.n} (${overload.acceptedPerSecond}/s), p50 ${overload.accepted.p50} ms, p99 ${overload.accepted.p99} ms (${unloadedP99 ? round(overload.accepted.p99! / unloadedP99, 2) : '?'}x the c=1 p99), max ${overload.accepted.max} ms`,
       `- refused (503 OVERLOADED): ${overload.refused.n} = ${(overload.refused.share * 100).toFixed(1)}%, latency p50 ${overload.refused.p50} ms, p99 ${overload.refused.p99} ms`,
-      `- other answers: ${overload.other.n} ${overload.other.statuses.join(', ')}; client-side skips: ${ov.skipped}; service loop delay p99 ${ovLoop.p99Ms} ms, max ${ovLoop.maxMs} ms`,
+      `- other answers: ${overload.other.n} ${overload.other.statuses.join(', ')}; client-side skips: ${ov.skipped}; service loop delay p99 ${ovLoop.p99Ms} ms, max ${ovLoop.maxMs} ms (idle process p99 ${ovLoop.idleP99Ms} ms, client p99 ${ovLoop.clientP99Ms} ms)`,
       `- service RSS: ${rssSummary.overload.min}..${rssSummary.overload.max} MiB, last three samples minus first three: ${round(rssDrift)} MiB`,
       '', '| window s | offered/s | accepted/s | accepted p99 ms | refused share | refused p99 ms |', '|---|---|---|---|---|---|',
       ...byWindow.map((w) => `| ${w.fromS} | ${w.perSecond} | ${w.acceptedPerSecond} | ${w.accepted.p99} | ${(w.refused.share * 100).toFixed(1)}% | ${w.refused.p99 ?? ''} |`),
@@ -177,6 +181,7 @@ try {
     ].join('\n'),
   });
 } finally {
+  controls.stop();
   await svc?.stop();
   await db.dispose();
 }

@@ -1,6 +1,9 @@
 // Load generation and what to read off the service while it runs, shared by bench/load-checks.ts and
 // bench/face-check.ts: closed and open loops, summaries, stage medians, event-loop delay, CPU and RSS.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { median, percentile, round } from './service-bench.ts';
 
 export interface Answer { at: number; ms: number; status: number; code?: string; timings?: Record<string, number> }
@@ -84,4 +87,34 @@ export function rssMiB(pid: number): number | undefined {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : undefined;
   } catch { return undefined; }
+}
+
+/**
+ * Controls for the service's loop delay on a shared machine: the delay an idle Node process sees (a child that only
+ * runs its event loop: the machine's scheduling floor) and the bench client's own (it inflates every latency the
+ * client measures). Each read returns p99 and max since the last read.
+ */
+export interface DelayControls { read(): Promise<{ idleP99Ms: number; idleMaxMs: number; clientP99Ms: number; clientMaxMs: number }>; stop(): void }
+
+export function startDelayControls(): DelayControls {
+  const client = monitorEventLoopDelay({ resolution: 10 });
+  client.enable();
+  const idle = spawn(process.execPath, ['-e', `
+    const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable();
+    require('node:readline').createInterface({ input: process.stdin }).on('line', () => {
+      process.stdout.write(JSON.stringify({ p99: h.percentile(99) / 1e6, max: h.max / 1e6 }) + '\\n'); h.reset();
+    });`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: idle.stdout! });
+  const waiting: ((l: string) => void)[] = [];
+  lines.on('line', (l) => waiting.shift()?.(l));
+  return {
+    async read() {
+      const line = await new Promise<string>((resolve) => { waiting.push(resolve); idle.stdin!.write('\n'); });
+      const i = JSON.parse(line) as { p99: number; max: number };
+      const out = { idleP99Ms: round(i.p99, 1), idleMaxMs: round(i.max, 1), clientP99Ms: round(client.percentile(99) / 1e6, 1), clientMaxMs: round(client.max / 1e6, 1) };
+      client.reset();
+      return out;
+    },
+    stop() { client.disable(); idle.kill(); },
+  };
 }
