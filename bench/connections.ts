@@ -22,13 +22,10 @@ import { encodeTemplate, type ParsedTemplate } from '../src/ingest/templates/ind
 import type { FingerMinutiae } from '../src/finger/types.ts';
 import { biometricRoutesModule, faceModule, fingerModule } from '../src/modules.ts';
 import { createService, type Module, type Service } from '../src/service.ts';
-import { Db } from '../src/store/db.ts';
-import { ensureAgency } from '../src/store/keys.ts';
-import { migrate } from '../src/store/migrate.ts';
-import { insertWatchlist } from '../src/store/watchlists.ts';
 import { FVC_DBS, fvcRoot } from './lib/finger-fvc.ts';
 import { rng, syntheticFinger } from './lib/finger-synthetic.ts';
 import { packageVersion, sharedData, writeReport } from './lib/report.ts';
+import { bulkGallery } from './lib/bulk-gallery.ts';
 import { ADMIN_KEY, benchDatabase, percentile, round, type BenchDb } from './lib/service-bench.ts';
 import { makeSynthetic } from './lib/synthetic-faces.ts';
 
@@ -266,30 +263,8 @@ async function faces(): Promise<void> {
   }
 }
 
-/** A gallery of n subjects with one synthetic sample each, written straight into PostgreSQL (the service loads it
- *  at start as it would any gallery); the queue the enrolment trigger filled is emptied, so the pass is alone. */
-async function bulkGallery(db: BenchDb, modality: 'face' | 'finger', n: number, template: (i: number) => Uint8Array, extractor: string): Promise<void> {
-  const d = new Db(db.url);
-  try {
-    await migrate(d);
-    await ensureAgency(d.pool, 'XX');
-    await insertWatchlist(d, { id: 'speed', name: 'speed', agency: 'XX', disclosure: 'full' });
-    const CHUNK = 5_000;
-    for (let from = 0; from < n; from += CHUNK) {
-      const count = Math.min(CHUNK, n - from);
-      const ids = (await d.query<{ id: string }>("INSERT INTO subjects (watchlist, reference) SELECT 'speed', 'S' || g FROM generate_series($1::int, $2::int) g RETURNING id", [from, from + count - 1])).rows.map((x) => x.id);
-      const templates = ids.map((_, i) => Buffer.from(template(from + i)));
-      await d.query(
-        `INSERT INTO samples (subject_id, watchlist, modality, position, template, extractor, source_format)
-         SELECT s, 'speed', $3, $4, t, $5, 'synthetic' FROM unnest($1::uuid[], $2::bytea[]) AS x(s, t)`,
-        [ids, templates, modality, modality === 'finger' ? 0 : null, extractor]);
-    }
-    await d.query('DELETE FROM connection_work');
-    await d.query('ANALYZE');
-  } finally {
-    await d.close();
-  }
-}
+/** The speed passes' one watchlist. */
+const speedList = (db: BenchDb) => ({ url: db.url, watchlist: 'speed', agency: 'XX' });
 
 /** A full pass against the 1:N search run one sample at a time (the same searches, sequential, no queue). */
 async function speed(modality: 'face' | 'finger'): Promise<void> {
@@ -300,13 +275,13 @@ async function speed(modality: 'face' | 'finger'): Promise<void> {
     let probe: (i: number) => Promise<unknown>;
     if (modality === 'face') {
       const set = makeSynthetic({ identities: SPEED_N, samplesPerIdentity: 1, dim: 128, model: 'covariance', seed: 7 });
-      await bulkGallery(db, 'face', SPEED_N, (i) => new Uint8Array(set.vectors.buffer, i * 128 * 4, 128 * 4).slice(), DEFAULT_FACE_ROLES.embedder);
+      await bulkGallery({ ...speedList(db), modality: 'face', n: SPEED_N, template: (i) => new Uint8Array(set.vectors.buffer, i * 128 * 4, 128 * 4).slice(), extractor: DEFAULT_FACE_ROLES.embedder });
       b = await start(db, 'face');
       const nums = [(await b.svc.ctx.db.query<{ num: number }>("SELECT num FROM watchlists WHERE id = 'speed'")).rows[0].num];
       probe = (i) => b!.mods.face!.search(set.vectors.subarray(i * 128, (i + 1) * 128), nums, 20);
     } else {
       const fingersT = Array.from({ length: SPEED_N }, (_, i) => encodeFinger(syntheticFinger(rng(200_000 + i))));
-      await bulkGallery(db, 'finger', SPEED_N, (i) => fingersT[i], `biocheck-matcher-${matcherAddon().version}`);
+      await bulkGallery({ ...speedList(db), modality: 'finger', n: SPEED_N, template: (i) => fingersT[i], extractor: `biocheck-matcher-${matcherAddon().version}` });
       b = await start(db, 'finger');
       const num = (await b.svc.ctx.db.query<{ num: number }>("SELECT num FROM watchlists WHERE id = 'speed'")).rows[0].num;
       probe = (i) => b!.mods.finger!.search({ position: 0, template: fingersT[i], minutiae: 0, format: 'stored' }, [num], 20);
@@ -360,7 +335,7 @@ async function speed(modality: 'face' | 'finger'): Promise<void> {
 async function latency(): Promise<void> {
   const db = await benchDatabase('conn-latency');
   const gallery = Array.from({ length: 2_000 }, (_, i) => encodeFinger(syntheticFinger(rng(300_000 + i))));
-  await bulkGallery(db, 'finger', gallery.length, (i) => gallery[i], `biocheck-matcher-${matcherAddon().version}`);
+  await bulkGallery({ ...speedList(db), modality: 'finger', n: gallery.length, template: (i) => gallery[i], extractor: `biocheck-matcher-${matcherAddon().version}` });
   const out: Record<string, { p50: number; p95: number; mean: number }> = {};
   try {
     for (const on of [false, true]) {

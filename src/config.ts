@@ -48,6 +48,9 @@ export interface Config {
   vectorAddon?: string;
   /** A bearer token that may read /metrics only (Prometheus), beside admin keys. */
   metricsToken?: string;
+  /** Bench only, never production: checks and every other change write no audit entry (BIOCHECK_BENCH_SKIP_AUDIT,
+   *  refused unless BIOCHECK_BENCH=1), the reference for what the audit write costs. */
+  benchSkipAudit: boolean;
 }
 
 /** A setting the operator got wrong: every problem found, one per line; the service does not start. */
@@ -159,7 +162,12 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     },
     vectorAddon: r.raw('BIOCHECK_VECTOR_ADDON'),
     metricsToken: secret(r, env, 'BIOCHECK_METRICS_TOKEN'),
+    benchSkipAudit: r.bool('BIOCHECK_BENCH_SKIP_AUDIT', false),
   };
+  // A service without its audit log breaks the log's promise: only a bench, saying so, may start one.
+  if (cfg.benchSkipAudit && !r.bool('BIOCHECK_BENCH', false)) {
+    r.problems.push('BIOCHECK_BENCH_SKIP_AUDIT: a bench-only switch (no audit entries); refused unless BIOCHECK_BENCH=1, never for production');
+  }
   const databaseUrl = cfg.databaseUrl;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('DATABASE_URL: expected postgres://user:password@host:port/database');

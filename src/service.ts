@@ -12,6 +12,7 @@ import { countAdminKeys, createKey, importAdminKey } from './store/keys.ts';
 import { migrate } from './store/migrate.ts';
 import { sealAudit } from './store/audit-chain.ts';
 import { AuditSealer } from './store/audit-sealer.ts';
+import { skipAuditForBench } from './store/audit.ts';
 
 /** Agency of the bootstrap admin key. */
 const BOOTSTRAP_AGENCY = 'ADMIN';
@@ -47,6 +48,8 @@ export async function createService(config: Config, modules: Module[] = [], opts
     else if ((await countAdminKeys(db)) === 0) {
       bootstrapKey = (await createKey(db.pool, 'admin', BOOTSTRAP_AGENCY, 'bootstrap', null)).key;
     }
+    skipAuditForBench(config.benchSkipAudit);
+    if (config.benchSkipAudit) early('BENCH ONLY: BIOCHECK_BENCH_SKIP_AUDIT is set, no audit entries are written (never for production)');
     // Entries a previous run committed but did not seal (a crash) are sealed before anything new is appended.
     await sealAudit(db);
     const ctx: AppContext = {

@@ -48,7 +48,9 @@ export interface ServiceChild {
 export async function startServiceChild(o: { databaseUrl: string; dataDir: string; env?: Record<string, string> }): Promise<ServiceChild> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // BENCH_SERVICE_NODE_ARGS: extra node flags for the service alone (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: o.databaseUrl, DATA_DIR: o.dataDir,

@@ -2,7 +2,7 @@
 // `maxInFlight` handlers run at once, at most `maxQueue` wait (each at most `maxWaitMs`), and anything
 // beyond is answered at once with 503 OVERLOADED and Retry-After, so overload never turns into timeouts
 // or unbounded memory. A request whose predicted wait (queue length x mean service time / slots) exceeds
-// the max wait is refused on arrival instead of after waiting for nothing. Routes opt in with `config: { admission: true }` or by being listed below.
+// half the max wait is refused on arrival instead of after waiting for nothing. Routes opt in with `config: { admission: true }` or by being listed below.
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { AppError } from '../errors.ts';
@@ -35,6 +35,9 @@ type Reason = 'queue_full' | 'expected_wait' | 'wait_timeout';
 
 /** Weight of the newest handler duration in the running mean used to predict queue waits. */
 const EWMA_ALPHA = 0.2;
+/** A request queues only while its predicted wait is at most this share of the max wait: the prediction is a mean,
+ *  and one that waits past maxWaitMs and is refused then is the slow refusal an overloaded service must not give. */
+const QUEUE_WAIT_SHARE = 0.5;
 
 interface Waiter { grant: () => void; timer: NodeJS.Timeout }
 
@@ -82,7 +85,7 @@ export class Admission {
   refusalOnArrival(): AppError | null {
     if (this.running < this.limits.maxInFlight && this.waiting.length === 0) return null;
     if (this.waiting.length >= this.limits.maxQueue) return this.refuse('queue_full');
-    if (this.expectedWaitMs(this.waiting.length + 1) > this.limits.maxWaitMs) return this.refuse('expected_wait');
+    if (this.expectedWaitMs(this.waiting.length + 1) > this.limits.maxWaitMs * QUEUE_WAIT_SHARE) return this.refuse('expected_wait');
     return null;
   }
 

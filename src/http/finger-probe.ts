@@ -3,13 +3,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
 import type { FingerProbeInput } from '../fusion/modalities.ts';
 import { decodeBase64 } from './base64.ts';
-import { StrictObject } from './schemas.ts';
+import { Base64Field, StrictObject } from './schemas.ts';
 
 const Position = Type.Integer({ minimum: 0, maximum: 10 });
 /** A probe finger: a minutiae template, or an image our extractor reads (exactly one of the two). */
 export const FingerProbe = StrictObject({
-  template: Type.Optional(Type.String({ minLength: 4, description: 'base64 ISO/IEC 19794-2 or ANSI INCITS 378 record' })),
-  image: Type.Optional(Type.String({ minLength: 4, description: 'base64 fingerprint image: WSQ, JPEG 2000, PNG, TIFF or JPEG' })),
+  template: Type.Optional(Base64Field('base64 ISO/IEC 19794-2 or ANSI INCITS 378 record')),
+  image: Type.Optional(Base64Field('base64 fingerprint image: WSQ, JPEG 2000, PNG, TIFF or JPEG')),
   ppi: Type.Optional(Type.Integer({ minimum: 250, maximum: 2000, description: 'scan resolution of the image (default: the WSQ comment, else 500)' })),
   position: Type.Optional(Position),
 }, { examples: [{ image: '/6D/qP+oAAJO…', ppi: 500, position: 2 }, { template: 'Rk1SACAyMAAA…', position: 7 }] });

@@ -19,6 +19,11 @@ interface Row {
   target: string | null; request_id: string | null; details: Record<string, unknown>; hash: Buffer | null; seq: string | null;
 }
 
+/** Bench only (BIOCHECK_BENCH_SKIP_AUDIT with BIOCHECK_BENCH=1, checked in config.ts): appends write nothing, so a
+ *  bench can measure what the audit write costs a check. Never set in production. */
+let skipForBench = false;
+export function skipAuditForBench(on: boolean): void { skipForBench = on; }
+
 /** Woken after every append, so a sealer in this process seals soon after the commit. */
 const appended = new Set<() => void>();
 export function onAuditAppended(fn: () => void): () => void {
@@ -49,6 +54,7 @@ function appendStatement(e: AuditEntry, first: number): { sql: string; params: u
 
 /** Appends one entry inside the caller's transaction: one statement, no lock. */
 export async function appendAudit(q: Queryable, e: AuditEntry): Promise<void> {
+  if (skipForBench) return;
   const a = appendStatement(e, 1);
   await q.query(`WITH ${a.sql} SELECT 1`, a.params);
   for (const fn of appended) fn();
@@ -60,6 +66,7 @@ export async function appendAudit(q: Queryable, e: AuditEntry): Promise<void> {
  * (a no-hit check), where BEGIN and COMMIT would double the round trips.
  */
 export async function withAudit<T extends Record<string, unknown>>(q: Queryable, change: string, params: unknown[], e: AuditEntry): Promise<T[]> {
+  if (skipForBench) return (await q.query<T>(change, params)).rows;
   const a = appendStatement(e, params.length + 1);
   const r = await q.query<T>(`WITH change AS (${change}), ${a.sql} SELECT * FROM change`, [...params, ...a.params]);
   for (const fn of appended) fn();

@@ -31,6 +31,22 @@ bool featuresFrom(const Napi::Env& env, const Napi::Value& v, Features& out, uin
   return true;
 }
 
+/** Decodes only (cheap, so a bad template is still refused at the call); the features, the costly part, are then
+ *  built by the worker off the event loop. */
+bool fingerFrom(const Napi::Env& env, const Napi::Value& v, fm::Finger& out) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(env, "TEMPLATE_UNKNOWN_FORMAT|template must be a Uint8Array").ThrowAsJavaScriptException();
+    return false;
+  }
+  auto bytes = v.As<Napi::Uint8Array>();
+  std::string err = fm::decodeTemplate(bytes.Data(), bytes.ByteLength(), out);
+  if (!err.empty()) {
+    Napi::Error::New(env, err).ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
 /** encode(position, width, height, Float64Array [x, y, angle, type, quality] * n) -> Uint8Array */
 Napi::Value Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -134,23 +150,28 @@ Napi::Value FilterSimilarity(const Napi::CallbackInfo& info) {
 
 class CompareWorker : public Napi::AsyncWorker {
  public:
-  CompareWorker(Napi::Env env, Features&& a, Features&& b)
-      : Napi::AsyncWorker(env), a_(std::move(a)), b_(std::move(b)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  CompareWorker(Napi::Env env, fm::Finger&& a, fm::Finger&& b)
+      : Napi::AsyncWorker(env), fa_(std::move(a)), fb_(std::move(b)), deferred_(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override { score_ = double(float(fm::compareFeatures(a_, b_))); }
+  void Execute() override {
+    Features a, b;
+    fm::buildFeatures(fa_, a);
+    fm::buildFeatures(fb_, b);
+    score_ = double(float(fm::compareFeatures(a, b)));
+  }
   void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), score_)); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  Features a_, b_;
+  fm::Finger fa_, fb_;
   double score_ = 0;
   Napi::Promise::Deferred deferred_;
 };
 
 Napi::Value CompareAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Features a, b;
-  if (!featuresFrom(env, info[0], a) || !featuresFrom(env, info[1], b)) return env.Null();
+  fm::Finger a, b;
+  if (!fingerFrom(env, info[0], a) || !fingerFrom(env, info[1], b)) return env.Null();
   auto* w = new CompareWorker(env, std::move(a), std::move(b));
   Napi::Promise p = w->promise();
   w->Queue();
@@ -159,11 +180,15 @@ Napi::Value CompareAsync(const Napi::CallbackInfo& info) {
 
 class SearchWorker : public Napi::AsyncWorker {
  public:
-  SearchWorker(Napi::Env env, std::shared_ptr<fm::Gallery> g, Features&& probe, fm::SearchOptions opt)
+  SearchWorker(Napi::Env env, std::shared_ptr<fm::Gallery> g, fm::Finger&& probe, fm::SearchOptions opt)
       : Napi::AsyncWorker(env), gallery_(std::move(g)), probe_(std::move(probe)), opt_(std::move(opt)),
         deferred_(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override { hits_ = gallery_->search(probe_, opt_, &stats_); }
+  void Execute() override {
+    Features features;
+    fm::buildFeatures(probe_, features);
+    hits_ = gallery_->search(features, opt_, &stats_);
+  }
   void OnOK() override {
     Napi::Env env = Env();
     Napi::Array arr = Napi::Array::New(env, hits_.size());
@@ -186,7 +211,7 @@ class SearchWorker : public Napi::AsyncWorker {
 
  private:
   std::shared_ptr<fm::Gallery> gallery_;
-  Features probe_;
+  fm::Finger probe_;
   fm::SearchOptions opt_;
   std::vector<fm::Hit> hits_;
   fm::SearchStats stats_;
@@ -336,8 +361,8 @@ class GalleryWrap : public Napi::ObjectWrap<GalleryWrap> {
   /** search(probe, { k, positions, threads, rerankFraction, rerankMin, exhaustive, firstStage }) -> Promise */
   Napi::Value Search(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Features probe;
-    if (!featuresFrom(env, info[0], probe)) return env.Null();
+    fm::Finger probe;
+    if (!fingerFrom(env, info[0], probe)) return env.Null();
     fm::SearchOptions opt;
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object o = info[1].As<Napi::Object>();

@@ -12,12 +12,12 @@ import { listWatchlists } from '../../store/watchlists.ts';
 import { principal } from '../auth.ts';
 import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
-import { IdParams, QualityPolicyField, QualityQuery, StrictObject, WatchlistId, bearer, commonErrors, jsonOrBinary } from '../schemas.ts';
+import { Base64Field, IdParams, QualityPolicyField, QualityQuery, StrictObject, WatchlistId, bearer, commonErrors, jsonOrBinary } from '../schemas.ts';
 import { CandidateSchema, candidateExample } from '../view-schemas.ts';
 import { FingerProbe, fingerProbeInput } from '../finger-probe.ts';
 
 export const CheckBody = StrictObject({
-  face: Type.Optional(Type.String({ minLength: 4, description: 'base64 image (JPEG, PNG, WebP, JPEG 2000)' })),
+  face: Type.Optional(Base64Field('base64 image (JPEG, PNG, WebP, JPEG 2000)')),
   fingerprints: Type.Optional(Type.Array(FingerProbe, { maxItems: MAX_PROBE_FINGERS })),
   watchlists: Type.Optional(Type.Array(WatchlistId, { minItems: 1, maxItems: 200 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: 'most candidates returned (default 10)' })),

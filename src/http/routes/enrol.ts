@@ -12,11 +12,11 @@ import { actor, principal } from '../auth.ts';
 import { decodeBase64 } from '../base64.ts';
 import { BINARY_TYPES } from '../binary-types.ts';
 import { effectiveQualityPolicy } from '../../quality-policy.ts';
-import { IdParams, QualityPolicyField, QualityQuery, StrictObject, bearer, jsonOrBinary } from '../schemas.ts';
+import { Base64Field, IdParams, QualityPolicyField, QualityQuery, StrictObject, bearer, jsonOrBinary } from '../schemas.ts';
 import { subjectFor } from '../../store/subject-admin.ts';
 import { fingerProbeInput, FingerProbe } from '../finger-probe.ts';
 
-const FaceBody = StrictObject({ image: Type.String({ minLength: 4, description: 'base64 image' }), quality: Type.Optional(QualityPolicyField) });
+const FaceBody = StrictObject({ image: Base64Field('base64 image'), quality: Type.Optional(QualityPolicyField) });
 const FingerBody = FingerProbe;
 /** For a raw image body: what the JSON form carries beside the image. */
 const FingerQuery = StrictObject({

@@ -8,13 +8,13 @@ import { appendAudit } from '../../store/audit.ts';
 import { actor, principal } from '../auth.ts';
 import { decodeBase64 } from '../base64.ts';
 import { effectiveQualityPolicy } from '../../quality-policy.ts';
-import { QualityPolicyField, StrictObject, bearer, commonErrors } from '../schemas.ts';
+import { Base64Field, QualityPolicyField, StrictObject, bearer, commonErrors } from '../schemas.ts';
 import { fingerProbeInput, FingerProbe } from '../finger-probe.ts';
 
 const Finger = FingerProbe;
-const Side = StrictObject({ face: Type.Optional(Type.String({ minLength: 4 })), fingerprint: Type.Optional(Finger) });
+const Side = StrictObject({ face: Type.Optional(Base64Field()), fingerprint: Type.Optional(Finger) });
 const Body = StrictObject({
-  face: Type.Optional(Type.String({ minLength: 4 })),
+  face: Type.Optional(Base64Field()),
   fingerprint: Type.Optional(Finger),
   against: Side,
   quality: Type.Optional(QualityPolicyField),
