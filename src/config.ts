@@ -33,6 +33,21 @@ export interface Config {
   /** The background connection search (N:N): on by default; `paceMs` pauses between batches to leave CPU to checks;
    *  `batch` samples per worker transaction (unset: the tuned default). */
   connections: { enabled: boolean; paceMs: number; batch?: number };
+  /** Scale-out (docs/scale-out.md): `single` is the one process of `npm start`; `front` serves HTTP and sends each
+   *  search to every shard's workers over NATS; `worker` holds one shard of the galleries. */
+  cluster: ClusterConfig;
+}
+
+export type ClusterRole = 'single' | 'front' | 'worker';
+export interface ClusterConfig {
+  role: ClusterRole;
+  natsUrl: string;
+  shards: number;
+  /** The worker's shard (0..shards-1) and its replica number (names its durable JetStream consumer). */
+  shard: number;
+  replica: number;
+  /** How long the front waits for a shard's answer before the check says the shard is missing. */
+  searchDeadlineMs: number;
 }
 
 /** A setting the operator got wrong: every problem found, one per line; the service does not start. */
@@ -102,6 +117,20 @@ function adminKey(r: EnvReader, env: NodeJS.ProcessEnv): string | undefined {
   return raw;
 }
 
+function clusterConfig(r: EnvReader): ClusterConfig {
+  const shards = r.int('BIOCHECK_SHARDS', 1, 1, 1024);
+  const shard = r.int('BIOCHECK_SHARD', 0, 0, 1023);
+  if (shard >= shards) r.problems.push(`BIOCHECK_SHARD=${shard}: expected 0..${shards - 1} (BIOCHECK_SHARDS=${shards})`);
+  const natsUrl = r.raw('BIOCHECK_NATS_URL') ?? 'nats://127.0.0.1:4222';
+  if (!/^(nats|tls):\/\/[^\s]+$/.test(natsUrl)) r.problems.push(`BIOCHECK_NATS_URL=${JSON.stringify(natsUrl)}: expected nats://host:port`);
+  return {
+    role: r.oneOf('BIOCHECK_ROLE', ['single', 'front', 'worker'], 'single') as ClusterRole,
+    natsUrl, shards, shard,
+    replica: r.int('BIOCHECK_REPLICA', 0, 0, 1023),
+    searchDeadlineMs: r.int('BIOCHECK_SEARCH_DEADLINE_MS', 2_000, 10, 600_000),
+  };
+}
+
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const r = new EnvReader(env);
   const cores = Math.max(2, 2 * availableParallelism());
@@ -131,6 +160,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       paceMs: r.int('BIOCHECK_CONNECTIONS_PACE_MS', 0, 0, 60_000),
       ...(r.raw('BIOCHECK_CONNECTIONS_BATCH') ? { batch: r.int('BIOCHECK_CONNECTIONS_BATCH', 128, 1, 10_000) } : {}),
     },
+    cluster: clusterConfig(r),
   };
   const databaseUrl = cfg.databaseUrl;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -146,6 +176,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     const rt = runtimeConfigFromEnv(env);
     if (rt.modelsConfigPath && !existsSync(rt.modelsConfigPath)) throw new Error(`BIOCHECK_MODELS_CONFIG: no such file ${rt.modelsConfigPath}`);
   });
+  if (cfg.cluster.role === 'worker' && !databaseUrl) r.problems.push('BIOCHECK_ROLE=worker: DATABASE_URL is needed (the workers load their shard from the PostgreSQL the front uses)');
   if (r.problems.length) throw new ConfigError(r.problems);
   return { ...cfg, ...overrides };
 }

@@ -83,7 +83,7 @@ export class ConnectionWorker {
         n = await this.runOnce(isolate ? 1 : this.batch);
         isolate = false;
       } catch (e) {
-        if (isolate && !isUnavailable(e) && !(isAppError(e) && e.code === 'DATABASE_UNAVAILABLE')) await this.drop(e);
+        if (isolate && !isUnavailable(e) && !(isAppError(e) && (e.code === 'DATABASE_UNAVAILABLE' || e.code === 'SHARDS_UNAVAILABLE'))) await this.drop(e);
         else this.ctx.log.error({ err: e }, 'connection search batch failed; retrying');
         isolate = true;
         n = 0;

@@ -82,7 +82,8 @@ export class FingerService implements FingerModality {
     return g;
   }
 
-  private addTemplate(sampleId: number, template: Uint8Array, position: number | null, watchlistNum: number): void {
+  /** A matcher template as stored in PostgreSQL (a gallery catching up by id). */
+  addTemplate(sampleId: number, template: Uint8Array, position: number | null, watchlistNum: number): void {
     this.gallery(watchlistNum).add(sampleId, template, position ?? 0);
     this.where.set(sampleId, watchlistNum);
   }
@@ -98,7 +99,7 @@ export class FingerService implements FingerModality {
 
   /** Loads every live finger sample from PostgreSQL (the galleries live in memory only), in batches
    *  whose features are built on native threads. */
-  async load(db: Db, log: (m: string) => void): Promise<void> {
+  async load(db: Db, log: (m: string) => void, samples: AsyncIterable<StoredSample> = liveSamples(db, 'finger')): Promise<void> {
     let n = 0;
     let skipped = 0;
     let batch: StoredSample[] = [];
@@ -112,7 +113,7 @@ export class FingerService implements FingerModality {
       n += batch.length;
       batch = [];
     };
-    for await (const s of liveSamples(db, 'finger')) {
+    for await (const s of samples) {
       try {
         validateFingerTemplate(s.template);
       } catch {
