@@ -3,6 +3,7 @@
 // acknowledgement comes before the enrolment's 201, and the front remembers, per shard, the sequence of the last
 // notice it published there: each later search asks the shard to have applied that far (read-your-writes).
 import type { JetStreamClient, NatsConnection } from 'nats';
+import { AppError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { subjectsOfSamples } from '../store/samples.ts';
 import { shardOf } from '../store/shard.ts';
@@ -21,7 +22,13 @@ export class ChangePublisher {
   after(shard: number): number { return this.last.get(shard) ?? 0; }
 
   private async publish(shard: number, notice: ChangeNotice): Promise<void> {
-    const ack = await this.js.publish(subjects.changes(this.shards, shard), encodeChange(notice));
+    let ack;
+    try {
+      ack = await this.js.publish(subjects.changes(this.shards, shard), encodeChange(notice));
+    } catch (e) {
+      this.log(e, `publishing a change to shard ${shard} failed`);
+      throw new AppError('SHARDS_UNAVAILABLE', `the change is stored, but the workers of shard ${shard} could not be told (NATS unavailable); they load it at their next start`);
+    }
     this.last.set(shard, Math.max(this.after(shard), ack.seq));
   }
 
