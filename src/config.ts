@@ -51,6 +51,21 @@ export interface Config {
   /** Bench only, never production: checks and every other change write no audit entry (BIOCHECK_BENCH_SKIP_AUDIT,
    *  refused unless BIOCHECK_BENCH=1), the reference for what the audit write costs. */
   benchSkipAudit: boolean;
+  /** Scale-out (docs/scale-out.md): `single` is the one process of `npm start`; `front` serves HTTP and sends each
+   *  search to every shard's workers over NATS; `worker` holds one shard of the galleries. */
+  cluster: ClusterConfig;
+}
+
+export type ClusterRole = 'single' | 'front' | 'worker';
+export interface ClusterConfig {
+  role: ClusterRole;
+  natsUrl: string;
+  shards: number;
+  /** The worker's shard (0..shards-1) and its replica number (names its durable JetStream consumer). */
+  shard: number;
+  replica: number;
+  /** How long the front waits for a shard's answer before the check says the shard is missing. */
+  searchDeadlineMs: number;
 }
 
 /** A setting the operator got wrong: every problem found, one per line; the service does not start. */
@@ -121,6 +136,20 @@ function secret(r: EnvReader, env: NodeJS.ProcessEnv, name: string): string | un
   return raw;
 }
 
+function clusterConfig(r: EnvReader): ClusterConfig {
+  const shards = r.int('BIOCHECK_SHARDS', 1, 1, 1024);
+  const shard = r.int('BIOCHECK_SHARD', 0, 0, 1023);
+  if (shard >= shards) r.problems.push(`BIOCHECK_SHARD=${shard}: expected 0..${shards - 1} (BIOCHECK_SHARDS=${shards})`);
+  const natsUrl = r.raw('BIOCHECK_NATS_URL') ?? 'nats://127.0.0.1:4222';
+  if (!/^(nats|tls):\/\/[^\s]+$/.test(natsUrl)) r.problems.push(`BIOCHECK_NATS_URL=${JSON.stringify(natsUrl)}: expected nats://host:port`);
+  return {
+    role: r.oneOf('BIOCHECK_ROLE', ['single', 'front', 'worker'], 'single') as ClusterRole,
+    natsUrl, shards, shard,
+    replica: r.int('BIOCHECK_REPLICA', 0, 0, 1023),
+    searchDeadlineMs: r.int('BIOCHECK_SEARCH_DEADLINE_MS', 2_000, 10, 600_000),
+  };
+}
+
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const r = new EnvReader(env);
   const cores = Math.max(2, 2 * availableParallelism());
@@ -163,6 +192,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     vectorAddon: r.raw('BIOCHECK_VECTOR_ADDON'),
     metricsToken: secret(r, env, 'BIOCHECK_METRICS_TOKEN'),
     benchSkipAudit: r.bool('BIOCHECK_BENCH_SKIP_AUDIT', false),
+    cluster: clusterConfig(r),
   };
   // A service without its audit log breaks the log's promise: only a bench, saying so, may start one.
   if (cfg.benchSkipAudit && !r.bool('BIOCHECK_BENCH', false)) {
@@ -175,6 +205,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   const rt = cfg.face.runtime;
   if (rt.modelsConfigPath && !existsSync(rt.modelsConfigPath)) r.problems.push(`BIOCHECK_MODELS_CONFIG: no such file ${rt.modelsConfigPath}`);
   if (cfg.vectorAddon && !existsSync(cfg.vectorAddon)) r.problems.push(`BIOCHECK_VECTOR_ADDON: no such file ${cfg.vectorAddon}`);
+  if (cfg.cluster.role === 'worker' && !databaseUrl) r.problems.push('BIOCHECK_ROLE=worker: DATABASE_URL is needed (the workers load their shard from the PostgreSQL the front uses)');
   if (r.problems.length) throw new ConfigError(r.problems);
   return { ...cfg, ...overrides };
 }

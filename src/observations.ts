@@ -2,7 +2,7 @@
 // and state read when metrics are scraped (an index building or ready, its size, its snapshot's age).
 // src/http/domain-metrics.ts turns them into metrics; the domain never imports it.
 
-export type CheckDecision = 'hit' | 'review' | 'no-hit';
+export type CheckDecision = 'hit' | 'review' | 'no-hit' | 'incomplete';
 
 export interface CheckObserved {
   decision: CheckDecision;

@@ -2,10 +2,14 @@
 import { loadConfig } from './config.ts';
 import { createService } from './service.ts';
 import { defaultModules } from './modules.ts';
+import { frontModules, runWorker } from './cluster/modules.ts';
 
 async function main() {
   const config = loadConfig();
-  const service = await createService(config, await defaultModules(), { deferModules: true });
+  // BIOCHECK_ROLE (docs/scale-out.md): a worker serves no HTTP; a front searches the workers' shards over NATS.
+  if (config.cluster.role === 'worker') return runWorker(config);
+  const modules = config.cluster.role === 'front' ? frontModules() : await defaultModules();
+  const service = await createService(config, modules, { deferModules: true });
   if (service.bootstrapKey) {
     // Printed once: it is stored only as a hash.
     console.log(`\n[biocheck] bootstrap admin API key (shown once, store it now):\n  ${service.bootstrapKey}\n`);

@@ -83,7 +83,7 @@ export class ConnectionWorker {
         n = await this.runOnce(isolate ? 1 : this.batch);
         isolate = false;
       } catch (e) {
-        if (isolate && !isUnavailable(e) && !(isAppError(e) && e.code === 'DATABASE_UNAVAILABLE')) await this.drop(e);
+        if (isolate && !isUnavailable(e) && !(isAppError(e) && (e.code === 'DATABASE_UNAVAILABLE' || e.code === 'SHARDS_UNAVAILABLE'))) await this.drop(e);
         else this.ctx.log.error({ err: e }, 'connection search batch failed; retrying');
         isolate = true;
         n = 0;
@@ -153,7 +153,7 @@ export class ConnectionWorker {
     }
     for (const [i, s] of samples.entries()) {
       if (s.modality !== 'finger' || !finger || s.extractor !== finger.extractor) continue;
-      out[i] = await finger.search({ position: s.position ?? 0, template: new Uint8Array(s.template), minutiae: 0, format: 'stored' }, nums, LINK_SEARCH_DEPTH, { background: true });
+      out[i] = await finger.search({ position: s.position ?? 0, template: new Uint8Array(s.template), minutiae: 0, format: 'stored' }, nums, LINK_SEARCH_DEPTH, undefined, { background: true });
     }
     return out;
   }

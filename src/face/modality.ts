@@ -2,19 +2,16 @@
 // which is loaded from its snapshot and brought up to date from PostgreSQL at start.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import type { AppContext } from '../context.ts';
 import type { IndexState } from '../observations.ts';
-import type { FaceExtraction, FaceModality, SampleMatch } from '../fusion/modalities.ts';
+import type { FaceModality, SampleMatch } from '../fusion/modalities.ts';
 import { createInferencePools, type InferencePools } from '../runtime/index.ts';
 import { openIndex, startSnapshotter, type SampleChange, type Snapshotter } from '../search/snapshot.ts';
 import type { HnswVectorIndex } from '../search/index.ts';
 import { changesSince, countLive, liveSamples } from '../store/samples.ts';
-import { faceCalibration } from './calibration.ts';
-import { compatibleExtractors, embedderIdentity, refuseOtherEmbedders } from './embedder-identity.ts';
+import { compatibleExtractors } from './embedder-identity.ts';
+import { FaceFrontEnd, openFaceFrontEnd, type OpenedFaceFrontEnd } from './front-end.ts';
 import { FacePipeline } from './pipeline.ts';
-import { qualityReport } from './quality-report.ts';
-import { DEFAULT_QUALITY_POLICY, type QualityPolicy } from '../quality-policy.ts';
 
 /** The models the service uses unless BIOCHECK_MODELS_CONFIG says otherwise (measured: see bench/). */
 export const DEFAULT_FACE_ROLES = { detector: 'human-blazeface', landmarks: 'faceapi-landmark68', embedder: 'faceapi-dlib-resnet', pad: null } as const;
@@ -25,8 +22,6 @@ export const DEFAULT_PAD_MODEL = 'faceplugin-liveness';
  *  sequence order, so a sample with a lower number can land after a higher one was indexed. */
 const REPLAY_MARGIN = 10_000;
 const SNAPSHOT_INTERVAL_MS = 30_000;
-/** 1:1 verification accepts at FMR 1e-3. */
-const VERIFY_SCORE = 3;
 
 const toVector = (b: Buffer) => new Float32Array(new Uint8Array(b).buffer);
 
@@ -49,19 +44,13 @@ export async function openFacePipeline(ctx: AppContext): Promise<{ pools: Infere
   }
 }
 
-export class FaceService implements FaceModality {
-  readonly verifyThreshold = VERIFY_SCORE;
-  private readonly calibrate: (raw: number) => number;
-
-  private constructor(private readonly pipeline: FacePipeline,
-    /** Recorded with every template: the embedder's id and file sha256 (embedder-identity.ts). */
-    readonly extractor: string,
-    private readonly index: HnswVectorIndex, private readonly pools: InferencePools, private readonly snapshotter: Snapshotter,
+export class FaceService extends FaceFrontEnd implements FaceModality {
+  private constructor(opened: OpenedFaceFrontEnd, private readonly index: HnswVectorIndex, private readonly snapshotter: Snapshotter,
     /** Up to this many enrolled faces a check scans them all (SIMD int8 + float32 re-rank: ~1 ms per 100k
      *  per core, small next to the face front end); beyond it, the HNSW graph. Exact search cannot miss a
      *  mate, whereas graph search can leave a few entries unreachable on clustered data (bench/face-check). */
     private readonly exactSearchMax: number, private readonly snapshotPath: string) {
-    this.calibrate = faceCalibration(pipeline.embedderId);
+    super(opened);
   }
   get size(): number { return this.index.size; }
   /** For operations (src/observations.ts): ready once started, its size, its snapshot and whether saving it fails. */
@@ -71,10 +60,9 @@ export class FaceService implements FaceModality {
 
   static async start(ctx: AppContext): Promise<FaceService> {
     const log = (m: string, d?: Record<string, unknown>) => ctx.log.info(d ?? {}, m);
-    const { pools, pipeline } = await openFacePipeline(ctx);
+    const front = await openFaceFrontEnd(ctx, openFacePipeline);
+    const { pools, pipeline, extractor } = front;
     try {
-      const extractor = await embedderIdentity(pipeline.embedderModel);
-      await refuseOtherEmbedders(ctx.db, extractor);
       const ours = compatibleExtractors(extractor);
       // The index is as wide as the embedder's output (a BYO embedder may give any width).
       const dim = await pipeline.embeddingWidth();
@@ -103,21 +91,11 @@ export class FaceService implements FaceModality {
         opened = await openIndex({ snapshotPath: `${snapshotPath}.none`, dim, log, replay: fromStore, loadAll: () => fromStore(0) });
       }
       const snapshotter = startSnapshotter(opened.index, snapshotPath, SNAPSHOT_INTERVAL_MS, { clean: opened.source === 'snapshot' && opened.added + opened.removed === 0, log });
-      return new FaceService(pipeline, extractor, opened.index, pools, snapshotter, ctx.config.face.exactSearchMax, snapshotPath);
+      return new FaceService(front, opened.index, snapshotter, ctx.config.face.exactSearchMax, snapshotPath);
     } catch (e) {
       await pools.close();
       throw e;
     }
-  }
-
-  async extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify', opts: { policy?: QualityPolicy } = {}): Promise<FaceExtraction> {
-    const r = await this.pipeline.analyse(image, purpose === 'enrol' ? 'enrol' : 'check', { policy: opts.policy ?? DEFAULT_QUALITY_POLICY });
-    return { embedding: r.embedding, quality: qualityReport(r), timings: r.timings };
-  }
-
-  async displayCrop(image: Uint8Array): Promise<Uint8Array> {
-    const crop = await this.pipeline.displayCrop(image);
-    return sharp(Buffer.from(crop.data.buffer, crop.data.byteOffset, crop.data.byteLength), { raw: { width: crop.width, height: crop.height, channels: 3 } }).png().toBuffer();
   }
 
   async search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]> {
@@ -129,12 +107,6 @@ export class FaceService implements FaceModality {
     return hits.map((q) => q.map((h) => ({ sampleId: h.id, raw: h.score, score: this.calibrate(h.score) })));
   }
 
-  compare(a: Float32Array, b: Float32Array): { raw: number; score: number } {
-    let dot = 0;
-    for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
-    return { raw: dot, score: this.calibrate(dot) };
-  }
-
   async add(items: { sampleId: number; embedding: Float32Array; watchlistNum: number; seq?: number }[]): Promise<void> {
     await this.index.add(items.map((i) => ({ id: i.sampleId, vector: i.embedding, watchlist: i.watchlistNum, seq: i.seq })));
   }
@@ -143,8 +115,8 @@ export class FaceService implements FaceModality {
     for (const id of sampleIds) this.index.remove(id);
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.snapshotter.stop();
-    await this.pools.close();
+    await super.close();
   }
 }

@@ -1,7 +1,7 @@
 // The fingerprint side of checks and enrolment: standard records in, matcher templates out, one native
 // gallery per watchlist (so a search touches only the watchlists the caller may search).
 import { AppError } from '../errors.ts';
-import type { FingerModality, PreparedFinger, SampleMatch } from '../fusion/modalities.ts';
+import type { FingerModality, PreparedFinger, SampleMatch, SearchCoverage } from '../fusion/modalities.ts';
 import { parseTemplate, toFingerMinutiae } from '../ingest/templates/index.ts';
 import type { Db } from '../store/db.ts';
 import type { FingerMinutiae } from './types.ts';
@@ -59,7 +59,7 @@ export class FingerService implements FingerModality {
     return out;
   }
 
-  async search(probe: PreparedFinger, watchlistNums: number[], k: number, opts: { background?: boolean } = {}): Promise<SampleMatch[]> {
+  async search(probe: PreparedFinger, watchlistNums: number[], k: number, _coverage?: SearchCoverage, opts: { background?: boolean } = {}): Promise<SampleMatch[]> {
     const positions = probe.position ? [probe.position] : undefined;
     const threads = opts.background ? 1 : undefined;
     const parts = await Promise.all(watchlistNums.map((n) => this.galleries.get(n)).filter((g): g is FingerGallery => g !== undefined && g.size > 0)
@@ -90,6 +90,12 @@ export class FingerService implements FingerModality {
     return g;
   }
 
+  /** A matcher template as stored in PostgreSQL (a gallery catching up by id). */
+  addTemplate(sampleId: number, template: Uint8Array, position: number | null, watchlistNum: number): void {
+    this.gallery(watchlistNum).add(sampleId, template, position ?? 0);
+    this.where.set(sampleId, watchlistNum);
+  }
+
   /** Forgets the samples at once (a check filters them by the database too) and drops them from the native
    *  galleries off the event loop. */
   async remove(sampleIds: number[]): Promise<void> {
@@ -107,7 +113,7 @@ export class FingerService implements FingerModality {
 
   /** Loads every live finger sample from PostgreSQL (the galleries live in memory only), in batches
    *  whose features are built on native threads. */
-  async load(db: Db, log: (m: string) => void): Promise<void> {
+  async load(db: Db, log: (m: string) => void, samples: AsyncIterable<StoredSample> = liveSamples(db, 'finger')): Promise<void> {
     let n = 0;
     let skipped = 0;
     let batch: StoredSample[] = [];
@@ -121,7 +127,7 @@ export class FingerService implements FingerModality {
       n += batch.length;
       batch = [];
     };
-    for await (const s of liveSamples(db, 'finger')) {
+    for await (const s of samples) {
       try {
         validateFingerTemplate(s.template);
       } catch {

@@ -9,10 +9,10 @@ import type { Principal } from '../store/keys.ts';
 import { listWatchlists, maySearch, type Watchlist } from '../store/watchlists.ts';
 import { insertCase, insertCheck, insertProbes, newHandle, recordBareCheck, type CheckRecord, type StoredCandidate } from '../cases/store.ts';
 import { listable, mayInvestigate, type CheckMode } from '../cases/views.ts';
-import { decisionOf, levelOf, type Decision } from './decide.ts';
+import { decisionOf, levelOf, opensCase, type Decision } from './decide.ts';
 import { thresholdSize, watchlistSizes } from './gallery-size.ts';
 import { fuseSubject, type SubjectEvidence } from './fuse.ts';
-import { prepareFingerInput, type FingerProbeInput, type Modalities, type PreparedFinger, type SampleMatch } from './modalities.ts';
+import { prepareFingerInput, type FingerProbeInput, type Modalities, type PreparedFinger, type SampleMatch, type SearchCoverage } from './modalities.ts';
 
 /** How many samples each 1:N search returns before grouping by subject: several per subject, many subjects. */
 const SEARCH_DEPTH_FACTOR = 5;
@@ -46,6 +46,8 @@ export interface CheckOutcome {
   fingerQuality: (Record<string, unknown> | null)[];
   /** The probe face's quality report (with presentationAttack when PAD is on), when a face was used. */
   faceQuality?: Record<string, unknown>;
+  /** Shards of a sharded gallery that did not answer in time (cluster front only; absent when all did). */
+  missingShards?: number[];
 }
 
 /** The watchlists this caller searches: the ones asked for (each must be searchable), or all it may search. */
@@ -93,6 +95,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   const byId = new Map(watchlists.map((w) => [w.id, w]));
   const nums = watchlists.map((w) => w.num);
   const depth = Math.max(MIN_SEARCH_DEPTH, input.limit * SEARCH_DEPTH_FACTOR);
+  const coverage: SearchCoverage = { missingShards: new Set() };
 
   // Extraction first (rejects bad input before any search), then the searches side by side.
   let faceQuality: Record<string, unknown> | undefined;
@@ -116,7 +119,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
     faceQuality = ex.quality;
     if (!nums.length) return [];
     const ts = performance.now();
-    const hits = await mods.face.search(ex.embedding, nums, depth);
+    const hits = await mods.face.search(ex.embedding, nums, depth, coverage);
     lap('face.search', ts);
     return hits;
   })();
@@ -129,7 +132,7 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
     lap('finger.extract', t);
     if (!nums.length) return probeFingers.map(() => []);
     const ts = performance.now();
-    const out = await Promise.all(probeFingers.map((pf) => mods.finger!.search(pf, nums, depth)));
+    const out = await Promise.all(probeFingers.map((pf) => mods.finger!.search(pf, nums, depth, coverage)));
     lap('finger.search', ts);
     return out;
   })();
@@ -165,7 +168,8 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
     const fused = fuseSubject(e);
     return { ...fused, handle: newHandle(), watchlist: w.id, ownerAgency: w.agency, level: levelOf(fused.score, w, thresholdSize(w, sizes.get(w.id) ?? 1)) };
   }).sort((a, b) => b.score - a.score);
-  const decision = decisionOf(ranked.map((c) => c.level));
+  const missingShards = [...coverage.missingShards].sort((a, b) => a - b);
+  const decision = decisionOf(ranked.map((c) => c.level), missingShards.length);
   const told = ranked.filter((c) => listable(p, p.agency, byId.get(c.watchlist)!, c.level, mode));
   const candidates = told.slice(0, input.limit);
   // A hit or review below the returned limit still belongs in the case; nothing the caller is not told does.
@@ -175,14 +179,14 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   const tp = performance.now();
   const modalities = [...(input.face && !warnings.some((w) => w.modality === 'face') ? ['face'] : []), ...(input.fingers.length ? ['finger'] : [])];
   const checkId = randomUUID();
-  const probeKept = decision !== 'no-hit' || ctx.config.retainNoHitProbes;
+  const probeKept = opensCase(decision) || ctx.config.retainNoHitProbes;
   const record: CheckRecord = {
     id: checkId, keyId: p.keyId, agency: p.agency, decision, mode, modalities, watchlists: watchlists.map((w) => w.id), timings, quality: faceQuality ?? {},
   };
-  const caseId = decision === 'no-hit' ? null : randomUUID();
+  const caseId = opensCase(decision) ? randomUUID() : null;
   const entry: AuditEntry = {
     keyId: p.keyId, role: p.role, agency: p.agency, requestId, action: mode === 'investigative' ? 'check.investigative' : 'check.run', target: checkId,
-    details: { decision, caseId, modalities, watchlists: watchlists.map((w) => w.id), candidates: candidates.length },
+    details: { decision, caseId, modalities, watchlists: watchlists.map((w) => w.id), candidates: candidates.length, ...(missingShards.length ? { missingShards } : {}) },
   };
   if (!probeKept && !caseId) {
     // Most checks: nothing to keep but the record, written with its audit entry in one statement.
@@ -206,5 +210,5 @@ export async function runCheck(ctx: AppContext, mods: Modalities, p: Principal, 
   const perWatchlist = watchlists.map((w) => ({ id: w.id, decision: decisionOf(ranked.filter((c) => c.watchlist === w.id).map((c) => c.level)) }));
   ctx.observe.checked({ decision, mode, watchlists: perWatchlist });
   const fingerQuality = probeFingers.some((f) => f.quality) ? probeFingers.map((f) => f.quality ?? null) : [];
-  return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings, fingerQuality, ...(faceQuality ? { faceQuality } : {}) };
+  return { checkId, decision, mode, caseId, probeKept, candidates, watchlists: byId, timingsMs: timings, warnings, fingerQuality, ...(faceQuality ? { faceQuality } : {}), ...(missingShards.length ? { missingShards } : {}) };
 }

@@ -4,7 +4,9 @@
 import { scoreFromFmr } from './scale.ts';
 
 export type Level = 'hit' | 'review' | 'none';
-export type Decision = 'hit' | 'review' | 'no-hit';
+/** `incomplete`: part of a sharded gallery did not answer and nothing searched reached review; never `no-hit` for a
+ *  gallery that was not searched. */
+export type Decision = 'hit' | 'review' | 'no-hit' | 'incomplete';
 
 export interface Thresholds { hitFpir: number; reviewFpir: number }
 
@@ -17,8 +19,11 @@ export function levelOf(score: number, t: Thresholds, size: number): Level {
   return 'none';
 }
 
-export function decisionOf(levels: Level[]): Decision {
+export function decisionOf(levels: Level[], missingShards = 0): Decision {
   if (levels.includes('hit')) return 'hit';
   if (levels.includes('review')) return 'review';
-  return 'no-hit';
+  return missingShards ? 'incomplete' : 'no-hit';
 }
+
+/** Hits and reviews open a case (and keep their probe); no-hit and incomplete checks do not. */
+export const opensCase = (d: Decision): boolean => d === 'hit' || d === 'review';

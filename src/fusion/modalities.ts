@@ -8,6 +8,10 @@ import type { QualityPolicy } from '../quality-policy.ts';
 /** One enrolled sample found by a 1:N search; `score` is on the API scale (-log10 FMR). */
 export interface SampleMatch { sampleId: number; raw: number; score: number }
 
+/** Filled by a search over a sharded gallery (a cluster front): the shards that did not answer in time. A search
+ *  given none throws SHARDS_UNAVAILABLE instead of returning a partial answer. The single process never fills it. */
+export interface SearchCoverage { missingShards: Set<number> }
+
 export interface FaceExtraction {
   embedding: Float32Array;
   /** The quality report: measures, unified score, and the reasons/warnings a capture falls short (empty when acceptable). */
@@ -21,11 +25,12 @@ export interface FaceModality {
   /** Decode, detect, measure quality for the purpose, align and embed; throws AppError when no face can be used,
    *  or (policy "strict") when the capture falls short of the purpose's thresholds. */
   extract(image: Uint8Array, purpose: 'enrol' | 'check' | 'verify', opts?: { policy?: QualityPolicy }): Promise<FaceExtraction>;
-  search(embedding: Float32Array, watchlistNums: number[], k: number): Promise<SampleMatch[]>;
+  search(embedding: Float32Array, watchlistNums: number[], k: number, coverage?: SearchCoverage): Promise<SampleMatch[]>;
   /** Many searches in one native call (the exact scan passes each cached block of the gallery to every query). */
-  searchMany(embeddings: Float32Array[], watchlistNums: number[], k: number): Promise<SampleMatch[][]>;
+  searchMany(embeddings: Float32Array[], watchlistNums: number[], k: number, coverage?: SearchCoverage): Promise<SampleMatch[][]>;
   compare(a: Float32Array, b: Float32Array): { raw: number; score: number };
-  add(items: { sampleId: number; embedding: Float32Array; watchlistNum: number; seq?: number }[]): Promise<void>;
+  /** After PostgreSQL committed the samples; `subjectId` places them on their shard in a cluster. */
+  add(items: { sampleId: number; embedding: Float32Array; watchlistNum: number; seq?: number; subjectId?: string }[]): Promise<void>;
   remove(sampleIds: number[]): void;
   /** Verification (1:1) threshold on the API scale. */
   readonly verifyThreshold: number;
@@ -53,12 +58,14 @@ export interface FingerModality {
   /** A fingerprint image (WSQ, JPEG 2000, PNG, TIFF, JPEG, or an ISO/IEC 19794-4 / ANSI 381 record with one
    *  or more views): decoded, resampled to 500 ppi, minutiae extracted; one entry per view. */
   fromImage(image: Uint8Array, opts: { ppi?: number; position?: number }): Promise<PreparedFinger[]>;
-  /** `background`: a search nobody waits for (the connection pass) runs on one native thread, leaving the other
-   *  cores to checks and enrolments. */
-  search(probe: PreparedFinger, watchlistNums: number[], k: number, opts?: { background?: boolean }): Promise<SampleMatch[]>;
+  /** `coverage` collects which shards answered (a cluster front); `background`: a search nobody waits for (the
+   *  connection pass) runs on one native thread, leaving the other cores to checks and enrolments. */
+  search(probe: PreparedFinger, watchlistNums: number[], k: number, coverage?: SearchCoverage, opts?: { background?: boolean }): Promise<SampleMatch[]>;
   compare(a: Uint8Array, b: Uint8Array): { raw: number; score: number };
-  add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number }[]): Promise<void>;
-  remove(sampleIds: number[]): Promise<void>;
+  /** After PostgreSQL committed the samples; `subjectId` places them on their shard in a cluster (which answers once
+   *  the shard's stream holds them). */
+  add(items: { sampleId: number; finger: PreparedFinger; watchlistNum: number; subjectId?: string }[]): void | Promise<void>;
+  remove(sampleIds: number[]): void | Promise<void>;
   readonly verifyThreshold: number;
 }
 

@@ -1,5 +1,6 @@
 // Biometric samples: written in one transaction with the subject's lock, streamed to rebuild indexes.
 import type { Db, Queryable } from './db.ts';
+import { shardSql, type ShardOf } from './shard.ts';
 
 export interface NewSample {
   subjectId: string; watchlist: string; modality: 'face' | 'finger'; position: number | null;
@@ -36,17 +37,38 @@ export interface SampleRemoval { kind: 'remove'; id: number; seq: number }
 
 const PAGE = 2000;
 
-/** Every live sample of a modality with seq > since, in seq order, page by page. */
-export async function* liveSamples(db: Db, modality: 'face' | 'finger', since = 0): AsyncGenerator<StoredSample> {
+type StoredRow = { id: string; seq: string; num: number; position: number | null; template: Buffer; extractor: string };
+const stored = (x: StoredRow): StoredSample =>
+  ({ id: Number(x.id), seq: Number(x.seq), watchlistNum: x.num, position: x.position, template: x.template, extractor: x.extractor });
+
+/** Every live sample of a modality with seq > since, in seq order, page by page; only one shard's subjects when given. */
+export async function* liveSamples(db: Db, modality: 'face' | 'finger', since = 0, shard?: ShardOf): AsyncGenerator<StoredSample> {
   let after = since;
+  const onShard = shard ? `AND ${shardSql('s.subject_id', '$4')} = $5` : '';
   for (;;) {
-    const r = await db.query<{ id: string; seq: string; num: number; position: number | null; template: Buffer; extractor: string }>(
+    const r = await db.query<StoredRow>(
       `SELECT s.id, s.seq, w.num, s.position, s.template, s.extractor FROM samples s JOIN watchlists w ON w.id = s.watchlist
-       WHERE s.modality = $1 AND s.seq > $2 ORDER BY s.seq LIMIT $3`, [modality, after, PAGE]);
-    for (const x of r.rows) yield { id: Number(x.id), seq: Number(x.seq), watchlistNum: x.num, position: x.position, template: x.template, extractor: x.extractor };
+       WHERE s.modality = $1 AND s.seq > $2 ${onShard} ORDER BY s.seq LIMIT $3`, [modality, after, PAGE, ...(shard ? [shard.of, shard.index] : [])]);
+    for (const x of r.rows) yield stored(x);
     if (r.rows.length < PAGE) return;
     after = Number(r.rows[r.rows.length - 1].seq);
   }
+}
+
+/** These samples of a modality, where they are still stored, as the indexes load them (an index catching up by id). */
+export async function storedSamplesById(q: Queryable, modality: 'face' | 'finger', ids: number[]): Promise<StoredSample[]> {
+  if (!ids.length) return [];
+  const r = await q.query<StoredRow>(
+    `SELECT s.id, s.seq, w.num, s.position, s.template, s.extractor FROM unnest($1::bigint[]) AS x(id) JOIN samples s ON s.id = x.id
+     JOIN watchlists w ON w.id = s.watchlist WHERE s.modality = $2`, [ids, modality]);
+  return r.rows.map(stored);
+}
+
+/** The subject of each of these samples (those still stored). */
+export async function subjectsOfSamples(q: Queryable, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const r = await q.query<{ id: string; subject_id: string }>('SELECT id, subject_id FROM samples WHERE id = ANY($1::bigint[])', [ids]);
+  return new Map(r.rows.map((x) => [Number(x.id), x.subject_id]));
 }
 
 /** Deletions of a modality recorded after `since`. */

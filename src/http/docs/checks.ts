@@ -43,6 +43,7 @@ export const checkDocs: OperationDocs = {
           timingsMs: Type.Record(Type.String(), Type.Number(), { description: 'time per stage (decode, detect, embed, search, ...)' }),
           warnings: Type.Optional(Type.Array(Type.Object({ modality: Type.String(), code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }))),
           quality: Type.Optional(FaceQualityReport),
+          missingShards: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { description: 'cluster only (BIOCHECK_ROLE=front): the gallery shards no worker answered for within BIOCHECK_SEARCH_DEADLINE_MS; absent when every shard answered' })),
         }),
         example: { checkId: example.checkId, decision: 'hit', mode: 'standard', candidates: [candidate, withheld], caseId: example.caseId, probeKept: true, timingsMs: { face: 41.2, finger: 3.8, total: 52.6 } },
       },

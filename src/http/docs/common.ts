@@ -77,8 +77,9 @@ export const Scores = Type.Object({
 export const Level = Type.Union([Type.Literal('hit'), Type.Literal('review'), Type.Literal('none')], {
   description: 'hit: above the watchlist\'s hitFpir threshold for its size; review: above reviewFpir; none: below both',
 });
-export const Decision = Type.Union([Type.Literal('hit'), Type.Literal('review'), Type.Literal('no-hit')], {
-  description: 'the strongest candidate level: hit and review open a case for examiners; no-hit keeps no probe',
+export const Decision = Type.Union([Type.Literal('hit'), Type.Literal('review'), Type.Literal('no-hit'), Type.Literal('incomplete')], {
+  description: 'the strongest candidate level: hit and review open a case for examiners; no-hit keeps no probe; incomplete (cluster only): '
+    + 'a gallery shard did not answer in time (named in missingShards) and nothing searched reached review: not a no-hit, check again',
 });
 
 export const Candidate = Type.Object({

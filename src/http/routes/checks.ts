@@ -28,7 +28,7 @@ export const CheckBody = StrictObject({
 }, { examples: [{ fingerprints: [{ template: 'Rk1SACAyMAAAAAEIAAABPAFiAMUAxQEAAAAoI...', position: 2 }], watchlists: ['se-wanted'], limit: 10 }] });
 
 const CheckAnswer = Type.Object({
-  checkId: Type.String(), decision: Type.Union([Type.Literal('hit'), Type.Literal('review'), Type.Literal('no-hit')]),
+  checkId: Type.String(), decision: Type.Union([Type.Literal('hit'), Type.Literal('review'), Type.Literal('no-hit'), Type.Literal('incomplete')]),
   mode: Type.Union([Type.Literal('standard'), Type.Literal('investigative')]),
   candidates: Type.Array(CandidateSchema, { description: 'hit and review candidates, best first (every level in an investigative check); no-hit: []' }),
   caseId: Type.Union([Type.String(), Type.Null()]),
@@ -36,6 +36,7 @@ const CheckAnswer = Type.Object({
   timingsMs: Type.Record(Type.String(), Type.Number(), { description: "stage timings; without the search stages when a searched watchlist is another agency's hit/no-hit list" }),
   quality: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the probe face\'s quality report; with BIOCHECK_PAD=on it carries presentationAttack {realScore, attack}' })),
   warnings: Type.Optional(Type.Array(Type.Object({ modality: Type.String(), code: Type.String(), message: Type.String() }, { additionalProperties: true }))),
+  missingShards: Type.Optional(Type.Array(Type.Integer(), { description: 'cluster only: the gallery shards that did not answer within their deadline (the check did not search them)' })),
 }, {
   additionalProperties: true,
   examples: [{ checkId: '0c8a1e52-93f3-4b7e-8a3d-7c2d9b1e4f60', decision: 'hit', mode: 'standard', candidates: [candidateExample],
@@ -111,6 +112,7 @@ export function checkRoutes(mods: Modalities, extra: { parsers?: Record<string, 
         ...(outcome.faceQuality ? { quality: outcome.faceQuality } : {}),
         ...(outcome.warnings.length ? { warnings: outcome.warnings } : {}),
         ...(outcome.fingerQuality.length ? { fingerprintQuality: outcome.fingerQuality } : {}),
+        ...(outcome.missingShards ? { missingShards: outcome.missingShards } : {}),
       };
       for (const respond of extra.responders ?? []) {
         const r = respond(outcome, json, req);

@@ -75,7 +75,7 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
         await appendAudit(c, { ...actor(p), requestId: req.id, action: 'sample.enrol', target: subject.id, details: { modality: 'face', samples: out.map((x) => x.id) } });
         return out;
       });
-      await face.add(extracted.map((e, i) => ({ sampleId: ids[i].id, seq: ids[i].seq, embedding: e.embedding, watchlistNum: watchlist.num })));
+      await face.add(extracted.map((e, i) => ({ sampleId: ids[i].id, seq: ids[i].seq, embedding: e.embedding, watchlistNum: watchlist.num, subjectId: subject.id })));
       return reply.status(201).send(ids.length === 1
         ? { sampleId: String(ids[0].id), quality: extracted[0].quality }
         : { sampleId: String(ids[0].id), sampleIds: ids.map((x) => String(x.id)), quality: extracted[0].quality });
@@ -120,7 +120,7 @@ export function enrolRoutes(mods: Modalities, parsers: Record<string, EnrolBodyP
         await appendAudit(c, { ...actor(p), requestId: req.id, action: 'sample.enrol', target: subject.id, details: { modality: 'finger', samples: out } });
         return out;
       });
-      await finger.add(prepared.map(({ f }, i) => ({ sampleId: ids[i], finger: f, watchlistNum: watchlist.num })));
+      await finger.add(prepared.map(({ f }, i) => ({ sampleId: ids[i], finger: f, watchlistNum: watchlist.num, subjectId: subject.id })));
       const quality = prepared.some(({ f }) => f.quality) ? { quality: prepared.map(({ f }) => f.quality ?? null) } : {};
       return reply.status(201).send({ sampleIds: ids.map(String), minutiae: prepared.map(({ f }) => f.minutiae), positions: prepared.map(({ f }) => f.position), ...quality });
     });
