@@ -18,13 +18,16 @@ const FaceQualityReport = Type.Object({
 
 const CHECK_ERRORS = ['WATCHLIST_NOT_FOUND', 'IMAGE_UNDECODABLE', 'IMAGE_UNSUPPORTED_FORMAT', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_MANY_PIXELS',
   'FACE_NOT_FOUND', 'FACE_MULTIPLE', 'FACE_QUALITY_TOO_LOW', 'PRESENTATION_ATTACK', 'TEMPLATE_UNKNOWN_FORMAT', 'TEMPLATE_TRUNCATED',
-  'TEMPLATE_LENGTH_MISMATCH', 'TEMPLATE_INVALID_FIELD', 'TEMPLATE_NO_MINUTIAE', 'MODEL_UNAVAILABLE'] as const;
+  'TEMPLATE_LENGTH_MISMATCH', 'TEMPLATE_INVALID_FIELD', 'TEMPLATE_NO_MINUTIAE', 'MODEL_UNAVAILABLE',
+  'WSQ_MALFORMED', 'WSQ_TRUNCATED', 'IMAGE_RECORD_MALFORMED', 'IMAGE_RECORD_TRUNCATED'] as const;
 
 export const checkDocs: OperationDocs = {
   'POST /v1/checks': {
     summary: 'Check a face and/or fingerprints against every watchlist the caller may search',
-    description: 'The frontline 1:N call. Takes a face image, fingerprint templates, or both (JSON, or an ANSI/NIST-ITL transaction '
-      + 'with Content-Type application/vnd.ansi-nist-itl), searches every watchlist the caller may search (or those named in '
+    description: 'The frontline 1:N call. Takes a face image, fingerprints, or both (JSON, or an ANSI/NIST-ITL transaction '
+      + 'with Content-Type application/vnd.ansi-nist-itl). A finger is a template (`fingerprints[].template`: ISO/IEC 19794-2, '
+      + 'ANSI 378) or an image (`fingerprints[].image` with `position` and `ppi`: WSQ, JPEG 2000, PNG, TIFF, JPEG, BMP, or an '
+      + 'ISO/IEC 19794-4 2005/2011 / ANSI 381 record, minutiae extracted here; `fingerprintQuality` reports each); it searches every watchlist the caller may search (or those named in '
       + '`watchlists`), fuses face and finger scores on one calibrated scale and decides per watchlist threshold: `hit` and '
       + '`review` open a case (`caseId`) for examiners of the calling agency; `no-hit` keeps no image or template. Candidates of '
       + 'a hit/no-hit watchlist of another agency show only a handle until its owner discloses. A face that cannot be used next '
@@ -73,7 +76,7 @@ export const checkDocs: OperationDocs = {
   'POST /v1/verifications': {
     summary: '1:1 verification: face vs face or fingerprint vs fingerprint',
     description: 'Compares a face with a face (e.g. the live capture with the passport chip photo) or a fingerprint with a '
-      + 'fingerprint, and answers the score on the check scale with `match` at the threshold (FMR 1e-3, score 3). Nothing is '
+      + 'fingerprint (either side a template or an image, as in checks), and answers the score on the check scale with `match` at the threshold (FMR 1e-3, score 3). Nothing is '
       + 'stored. Kiosk, examiner or admin. Audited as `verification.run` (modality and result only).',
     requestExample: { face: example.faceBase64, against: { face: example.faceBase64 } },
     responses: {

@@ -96,20 +96,29 @@ export const subjectDocs: OperationDocs = {
     kind: { body: true, admitted: true },
   },
   'POST /v1/subjects/{id}/fingerprints': {
-    summary: 'Enrol a fingerprint minutiae template',
+    summary: 'Enrol a fingerprint: a minutiae template, a fingerprint image, or an ANSI/NIST-ITL transaction',
     description: 'Enrols minutiae: a raw ISO/IEC 19794-2 (2005, 2011) or ANSI INCITS 378 (2004, 2009) record '
       + '(application/octet-stream), JSON `{template, position}` (base64; position 0..10 as in ISO 19794, 0 unknown), or an '
-      + 'ANSI/NIST-ITL transaction (Type-9). One sample per finger view in the record. Images are not taken here. Enroller of the '
-      + 'owner agency, or admin. Audited as `sample.enrol`.',
+      + 'ANSI/NIST-ITL transaction (Type-9: INCITS 378 block 9.126-9.150, legacy 9.005-9.012, an embedded template, or the '
+      + 'FBI/IAFIS fields 9.014-9.023). Or an image, whose minutiae our extractor finds: JSON `{image, position, ppi}`, a raw body '
+      + '(image/x-wsq, image/jp2, image/png, image/tiff, image/jpeg, image/bmp; `?position=&ppi=`), an ISO/IEC 19794-4 (2005 '
+      + 'or 2011) or ANSI/INCITS 381 finger image record as application/octet-stream (uncompressed, WSQ, JPEG, JPEG 2000, PNG '
+      + 'views), or ITL Type-4/13/14 images when the transaction has no Type-9. The format is told from the bytes; images are '
+      + 'resampled to 500 ppi and stored with the sample; the answer then carries a quality report per finger. One sample per '
+      + 'finger view. Enroller of the owner agency, or admin. Audited as `sample.enrol`.',
     parameterExamples: { id: example.subjectId },
     requestExample: { template: example.templateBase64, position: 2 },
     responses: {
       201: { description: 'enrolled, one sample per finger view',
-        schema: Type.Object({ sampleIds: Type.Array(Type.String()), minutiae: Type.Array(Type.Integer({ minimum: 0 })), positions: Type.Array(Nullable(Type.Integer({ minimum: 0, maximum: 10 }))) }),
+        schema: Type.Object({
+          sampleIds: Type.Array(Type.String()), minutiae: Type.Array(Type.Integer({ minimum: 0 })), positions: Type.Array(Nullable(Type.Integer({ minimum: 0, maximum: 10 }))),
+          quality: Type.Optional(Type.Array(Type.Unknown(), { description: 'for images: per finger a 0-100 score, reasons, ppi and the extractor version' })),
+        }),
         example: { sampleIds: ['48214'], minutiae: [41], positions: [2] } },
     },
     errors: ['SUBJECT_NOT_FOUND', 'TEMPLATE_UNKNOWN_FORMAT', 'TEMPLATE_TRUNCATED', 'TEMPLATE_LENGTH_MISMATCH', 'TEMPLATE_INVALID_FIELD',
-      'TEMPLATE_NO_MINUTIAE', 'ITL_MALFORMED', 'ITL_TRUNCATED', 'ITL_UNSUPPORTED', 'MODEL_UNAVAILABLE'],
+      'TEMPLATE_NO_MINUTIAE', 'ITL_MALFORMED', 'ITL_TRUNCATED', 'ITL_UNSUPPORTED', 'MODEL_UNAVAILABLE', 'WSQ_MALFORMED', 'WSQ_TRUNCATED',
+      'IMAGE_RECORD_MALFORMED', 'IMAGE_RECORD_TRUNCATED', 'IMAGE_UNDECODABLE', 'IMAGE_UNSUPPORTED_FORMAT', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_MANY_PIXELS'],
     kind: { body: true, admitted: true },
   },
 };
