@@ -141,7 +141,7 @@ function clusterConfig(r: EnvReader): ClusterConfig {
   const shard = r.int('BIOCHECK_SHARD', 0, 0, 1023);
   if (shard >= shards) r.problems.push(`BIOCHECK_SHARD=${shard}: expected 0..${shards - 1} (BIOCHECK_SHARDS=${shards})`);
   const natsUrl = r.raw('BIOCHECK_NATS_URL') ?? 'nats://127.0.0.1:4222';
-  if (!/^(nats|tls):\/\/[^\s]+$/.test(natsUrl)) r.problems.push(`BIOCHECK_NATS_URL=${JSON.stringify(natsUrl)}: expected nats://host:port`);
+  if (!/^(nats|tls):\/\/[^\s]+$/.test(natsUrl)) r.problems.push("BIOCHECK_NATS_URL: expected nats://host:port or tls://host:port (its value is not shown: it may hold credentials)");
   return {
     role: r.oneOf('BIOCHECK_ROLE', ['single', 'front', 'worker'], 'single') as ClusterRole,
     natsUrl, shards, shard,

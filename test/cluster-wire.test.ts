@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
 import { decodeChange, decodeReply, decodeSearch, encodeChange, encodeReply, encodeSearch, WireError } from '../src/cluster/wire.ts';
 import { shardOf, shardSql } from '../src/store/shard.ts';
 import { freshDatabase } from './lib/service.ts';
@@ -48,5 +49,20 @@ describe('wire codec', () => {
     expect(() => decodeSearch(bad({ kind: 'face', after: 0, deadlineMs: 1, k: 1, watchlists: [], vectors: ['AAA='] }))).toThrow(/float32/);
     expect(() => decodeReply(bad({ ok: true, shard: 0, replica: 0, hits: [[[1, 'x']]] }))).toThrow(WireError);
     expect(() => decodeChange(bad({ op: 'drop', modality: 'face', ids: [] }))).toThrow(WireError);
+  });
+});
+
+describe('cluster settings', () => {
+  it('default to the single process, and refuse a worker without its database or with a shard out of range', () => {
+    expect(loadConfig({}, {}).cluster).toMatchObject({ role: 'single', shards: 1, shard: 0 });
+    expect(loadConfig({}, { BIOCHECK_ROLE: 'worker', DATABASE_URL: 'postgres://u:p@h/d', BIOCHECK_SHARDS: '4', BIOCHECK_SHARD: '3' }).cluster)
+      .toMatchObject({ role: 'worker', shards: 4, shard: 3 });
+    const refused = (env: Record<string, string>) => { try { loadConfig({}, env); return []; } catch (e) { return (e as ConfigError).problems; } };
+    expect(refused({ BIOCHECK_ROLE: 'worker' }).join()).toMatch(/DATABASE_URL/);
+    expect(refused({ BIOCHECK_SHARDS: '2', BIOCHECK_SHARD: '2' }).join()).toMatch(/BIOCHECK_SHARD=2/);
+    expect(refused({ BIOCHECK_ROLE: 'leader' }).join()).toMatch(/BIOCHECK_ROLE/);
+    // A URL with credentials is refused without repeating them.
+    expect(refused({ BIOCHECK_NATS_URL: 'http://user:secret@host' }).join()).toMatch(/BIOCHECK_NATS_URL/);
+    expect(refused({ BIOCHECK_NATS_URL: 'http://user:secret@host' }).join()).not.toContain('secret');
   });
 });
